@@ -1,0 +1,10 @@
+"""Backprop Ninja: derive the backward pass by hand; the lab assistant checks it.
+
+    from backprop_ninja import check_gradients
+    report = check_gradients(loss_fn, params, grads)
+"""
+
+from .gradcheck import check_gradients, Report
+
+__all__ = ["check_gradients", "Report"]
+__version__ = "0.1.0"

@@ -1,0 +1,32 @@
+"""Small data sets of the lessons, all made here from a seed (nothing is downloaded)."""
+
+import numpy as np
+
+from .nets import init_params
+
+
+def seed_network(seed=0):
+    """The lesson's network: N=4 examples, D=3 inputs, H=5 tanh units, K=3 classes.
+
+    Returns params (W1 b1 W2 b2), X (4, 3) and y (4,)."""
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((4, 3))
+    y = np.array([0, 2, 1, 2])
+    return init_params([3, 5, 3], seed=seed + 1), X, y
+
+
+def classification(N, sizes, seed=0):
+    """Random inputs and labels for an MLP of layer sizes [D, ..., K]."""
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((N, sizes[0]))
+    y = rng.integers(0, sizes[-1], size=N)
+    return init_params(sizes, seed=seed + 1), X, y
+
+
+def xor(n=200, noise=0.15, seed=0):
+    """n points around the four corners (±1, ±1); the label is 1 where the signs differ."""
+    rng = np.random.default_rng(seed)
+    corners = rng.choice([-1.0, 1.0], size=(n, 2))
+    X = corners + noise * rng.standard_normal((n, 2))
+    y = (corners[:, 0] != corners[:, 1]).astype(int)
+    return X, y

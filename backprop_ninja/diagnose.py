@@ -1,0 +1,105 @@
+"""Name the classic mistake behind a wrong gradient, from the numbers alone.
+
+A hypothesis is a (mistake, wrong_gradient) pair: what a student would have returned
+had they made that mistake. `diagnose` reports the first hypothesis that the student's
+gradient matches. The generic ones need only the finite-difference reference; callers
+who know the network (the autograder) add their own, such as a missing tanh'.
+"""
+
+import numpy as np
+
+
+def _close(a, b):
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    if a.shape != b.shape or not np.all(np.isfinite(a)):
+        return False
+    scale = max(np.abs(b).max(initial=0.0), 1e-12)
+    return np.abs(a - b).max(initial=0.0) <= 1e-3 * scale + 1e-7
+
+
+def _scale_factor(grad, reference):
+    """The c with grad ≈ c·reference, or None if no single c fits."""
+    denom = float(np.vdot(reference, reference))
+    if denom < 1e-24:
+        return None
+    c = float(np.vdot(grad, reference)) / denom
+    return c if _close(grad, c * reference) else None
+
+
+def _describe_factor(c):
+    if np.isclose(c, -1.0, rtol=1e-3):
+        return "the sign is flipped: the gradient is the negative of the true one"
+    if np.isclose(c, 0.0, atol=1e-9):
+        return "the gradient is all zeros"
+    for k in range(2, 257):
+        if np.isclose(c, k, rtol=1e-3):
+            return (f"{k}× too large: a factor of N missing? (the mean over the batch "
+                    f"brings a 1/N, if N = {k})")
+        if np.isclose(c, 1.0 / k, rtol=1e-3):
+            return (f"{k}× too small: divided by N twice? (the 1/N of the mean belongs "
+                    f"in dz only once, if N = {k})")
+        if np.isclose(c, -k, rtol=1e-3) or np.isclose(c, -1.0 / k, rtol=1e-3):
+            return f"the sign is flipped and it is off by a factor {abs(c):.4g}"
+    return f"off by a constant factor {c:.4g}"
+
+
+def _shape_hint(grad, reference):
+    if grad.shape == reference.shape[::-1] and grad.ndim == 2:
+        if _close(grad.T, reference):
+            return f"transpose: got shape {grad.shape}, expected {reference.shape}; the values are right, transposed"
+        return f"transpose: got shape {grad.shape}, expected {reference.shape}"
+    if grad.ndim == reference.ndim + 1 and grad.shape[1:] == reference.shape:
+        if _close(grad.sum(axis=0), reference):
+            return "axis: sum over the batch (axis 0) is missing; the per-example gradients are right"
+        return f"axis: got shape {grad.shape}, expected {reference.shape}; sum over axis 0?"
+    if grad.size == reference.size and _close(grad.reshape(reference.shape), reference):
+        return f"shape: the values are right but the shape is {grad.shape}, expected {reference.shape}"
+    if grad.ndim == reference.ndim == 1:
+        return (f"axis: got shape {grad.shape}, expected {reference.shape}; "
+                "summed over the wrong axis? (a bias gradient sums over the batch, axis 0)")
+    return f"shape: got {grad.shape}, expected {reference.shape}"
+
+
+def diagnose(grad, reference, hypotheses=()):
+    """A short sentence naming the likely mistake, or '' if grad matches reference."""
+    grad, reference = np.asarray(grad, dtype=np.float64), np.asarray(reference, dtype=np.float64)
+    if grad.shape != reference.shape:
+        return _shape_hint(grad, reference)
+    if not np.all(np.isfinite(grad)):
+        return "not finite: the gradient has NaN or inf (an unstable exp or log?)"
+    if _close(grad, reference):
+        return ""
+    for mistake, wrong in hypotheses:
+        if _close(grad, wrong):
+            return mistake
+    if grad.ndim == 2 and grad.shape[0] == grad.shape[1] and _close(grad.T, reference):
+        return "transpose: the matrix is transposed (check the order of the matmul)"
+    c = _scale_factor(grad, reference)
+    if c is not None:
+        return _describe_factor(c)
+    return _correlation_hint(grad, reference)
+
+
+def _correlation_hint(grad, reference):
+    wrong = np.abs(grad - reference) > 1e-6 + 1e-3 * np.abs(reference)
+    share = wrong.mean()
+    if np.std(grad) > 0 and np.std(reference) > 0:
+        r = float(np.corrcoef(grad.ravel(), reference.ravel())[0, 1])
+    else:
+        r = 0.0
+    where = f"{wrong.sum()} of {wrong.size} entries are off"
+    if r > 0.9:
+        return f"{where}; close in direction (correlation {r:.2f}): a missing factor such as an activation derivative?"
+    if r < -0.5:
+        return f"{where}; anti-correlated (correlation {r:.2f}): a sign error somewhere upstream?"
+    return f"{where} (correlation with the true gradient {r:.2f}); check this tensor's line of the derivation"
+
+
+def diagnose_directional(analytic, numeric):
+    """Diagnosis for a large tensor, from its directional derivatives only."""
+    denom = float(np.dot(numeric, numeric))
+    if denom > 1e-24:
+        c = float(np.dot(analytic, numeric)) / denom
+        if np.allclose(analytic, c * numeric, rtol=1e-3, atol=1e-9):
+            return _describe_factor(c)
+    return "the gradient disagrees with finite differences along random directions"

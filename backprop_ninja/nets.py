@@ -1,0 +1,84 @@
+"""The course's networks: forward passes only.
+
+Every forward pass returns `(loss, cache)`; the backward passes are the students' to write.
+
+    z1 = X @ W1 + b1      h = act(z1)      z2 = h @ W2 + b2
+    logp = log_softmax(z2)                 L = -(1/N) Σ_i logp[i, y_i]
+"""
+
+import numpy as np
+
+
+def log_softmax(z):
+    """Row-wise log-softmax, stable for any logits: shift by the row max first."""
+    shifted = z - z.max(axis=1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+
+
+def nll(logp, y):
+    """Mean negative log-likelihood of the labels y under log-probabilities logp."""
+    return -logp[np.arange(len(y)), y].mean()
+
+
+def relu(z):
+    return np.maximum(z, 0.0)
+
+
+ACTIVATIONS = {"tanh": np.tanh, "relu": relu}
+
+
+def init_params(sizes, seed=0):
+    """W1 b1 W2 b2 ... for layer sizes [D, H1, ..., K]; weights ~ N(0, 1/fan_in), biases small."""
+    rng = np.random.default_rng(seed)
+    params = {}
+    for i, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
+        params[f"W{i}"] = rng.standard_normal((fan_in, fan_out)) / np.sqrt(fan_in)
+        params[f"b{i}"] = 0.1 * rng.standard_normal(fan_out)
+    return params
+
+
+def deep_forward(params, X, y, act="tanh"):
+    """Forward pass of an MLP of any depth: cache X, z1, h1, ..., zL, logp."""
+    depth = len(params) // 2
+    cache = {"X": X}
+    h = X
+    for i in range(1, depth + 1):
+        z = h @ params[f"W{i}"] + params[f"b{i}"]
+        cache[f"z{i}"] = z
+        if i < depth:
+            h = ACTIVATIONS[act](z)
+            cache[f"h{i}"] = h
+    cache["logp"] = log_softmax(z)
+    return nll(cache["logp"], y), cache
+
+
+def _two_layer(params, X, y, act):
+    loss, cache = deep_forward(params, X, y, act)
+    cache["h"] = cache.pop("h1")
+    return loss, {key: cache[key] for key in ("X", "z1", "h", "z2", "logp")}
+
+
+def mlp_tanh_forward(params, X, y):
+    """The seed network's forward pass: cache X, z1, h, z2, logp."""
+    return _two_layer(params, X, y, "tanh")
+
+
+def mlp_relu_forward(params, X, y):
+    """The same network with h = max(z1, 0)."""
+    return _two_layer(params, X, y, "relu")
+
+
+def mlp3_forward(params, X, y):
+    """Two tanh hidden layers: cache X, z1, h1, z2, h2, z3, logp."""
+    return deep_forward(params, X, y, "tanh")
+
+
+def loss_of(forward, X, y):
+    """loss_fn(params) for the lab assistant: the loss of `forward` on fixed data."""
+    return lambda params: forward(params, X, y)[0]
+
+
+def predict(params, X, act="relu"):
+    """Class predictions of a trained network."""
+    _, cache = deep_forward(params, X, np.zeros(len(X), dtype=int), act)
+    return cache["logp"].argmax(axis=1)
