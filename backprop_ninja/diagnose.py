@@ -61,17 +61,24 @@ def _shape_hint(grad, reference):
 
 
 def diagnose(grad, reference, hypotheses=()):
-    """A short sentence naming the likely mistake, or '' if grad matches reference."""
+    """A short sentence naming the likely mistake, or '' if grad equals reference.
+
+    A hypothesis matches when the student's gradient is a hundred times nearer to it
+    than to the reference."""
     grad, reference = np.asarray(grad, dtype=np.float64), np.asarray(reference, dtype=np.float64)
     if grad.shape != reference.shape:
         return _shape_hint(grad, reference)
     if not np.all(np.isfinite(grad)):
         return "not finite: the gradient has NaN or inf (an unstable exp or log?)"
-    if _close(grad, reference):
+    off = np.abs(grad - reference).max(initial=0.0)
+    if off == 0:
         return ""
     for mistake, wrong in hypotheses:
-        if _close(grad, wrong):
+        wrong = np.asarray(wrong, dtype=np.float64)
+        if wrong.shape == grad.shape and np.abs(grad - wrong).max(initial=0.0) <= 0.01 * off:
             return mistake
+    if _close(grad, reference):
+        return f"close to the true gradient, but off by up to {off:.1e}"
     if grad.ndim == 2 and grad.shape[0] == grad.shape[1] and _close(grad.T, reference):
         return "transpose: the matrix is transposed (check the order of the matmul)"
     c = _scale_factor(grad, reference)

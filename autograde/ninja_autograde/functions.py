@@ -1,0 +1,27 @@
+"""Test functions for `central_difference`, built from plain arrays.
+
+The judge draws the coefficients; the student's kernel rebuilds the same f from them:
+
+    f(x) = Σ_i a_i sin(b_i x_i) + ½ xᵀ M x      (x flattened)
+
+The sines give third derivatives up to b³ (so the step eps matters); M couples the
+coordinates (so perturbing all of them at once is caught).
+"""
+
+import numpy as np
+
+
+def draw(rng, shape):
+    n = int(np.prod(shape))
+    M = rng.standard_normal((n, n))
+    return {"a": rng.uniform(0.5, 2.0, n), "b": rng.uniform(1.0, 4.0, n), "M": (M + M.T) / 2}
+
+
+def make(spec):
+    a, b, M = (np.array(spec[k], dtype=np.float64) for k in ("a", "b", "M"))
+
+    def f(x):
+        v = np.asarray(x, dtype=np.float64).reshape(-1)
+        return float(np.sum(a * np.sin(b * v)) + 0.5 * v @ M @ v)
+
+    return f

@@ -1,0 +1,58 @@
+"""The kernel side of a hidden test: one call in a hidden test cell.
+
+    hidden_test("softmax", softmax, "extreme")
+
+The data comes from the judge process, the student's function runs here on it, and only
+the returned arrays go back. The verdict is the judge's; this side just raises it.
+Everything used after the student's code has run is bound before it runs.
+"""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+
+from . import functions, wire
+
+_as_float = np.asarray
+_float64 = np.float64
+_array = np.array
+
+
+def hidden_test(name, student_fn, part):
+    judge = subprocess.Popen([sys.executable, "-I", "-m", "ninja_autograde.judge", name, part],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    send, loads, fail = wire.send, json.loads, AssertionError
+    try:
+        calls = wire.receive(judge.stdout)
+        answers = {i: _answer(student_fn, call) for i, call in calls.items()}
+        send(judge.stdin, answers)
+        judge.stdin.close()
+        verdict = loads(judge.stdout.readline())
+    finally:
+        judge.kill()
+        judge.wait()
+    if not verdict["passed"]:
+        raise fail(verdict["message"])
+
+
+def _answer(student_fn, call):
+    args = [functions.make(v) if k == "f" else float(v) if k == "eps" else v for k, v in call.items()]
+    try:
+        out = student_fn(*args)
+    except BaseException as error:  # noqa: B036 — any failure of the student's code is their answer
+        if isinstance(error, KeyboardInterrupt):
+            raise
+        return {"error": _array(f"raised {type(error).__name__}: {error}"[:500])}
+    answer = {"after": {k: v for k, v in call.items() if k not in ("f", "eps")}}
+    try:
+        if isinstance(out, dict):
+            answer["out"] = {str(k): _as_float(v, dtype=_float64) for k, v in out.items()}
+        elif out is None:
+            return {"error": _array("returned None: is a return statement missing?")}
+        else:
+            answer["out"] = _as_float(out, dtype=_float64)
+    except (TypeError, ValueError) as error:
+        return {"error": _array(f"returned something that is not an array of numbers ({error})"[:500])}
+    return answer
