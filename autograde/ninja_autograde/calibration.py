@@ -1,0 +1,78 @@
+"""The calibration class: synthetic submissions whose grades we know in advance.
+
+Each file in `autograde/calibration/<assignment>/` is one student (see `submissions`).
+`calibrate(assignment, folder)` autogrades them all with nbgrader and returns, per case,
+the tests that failed against the tests that should have.
+
+    python -m ninja_autograde.calibration 02_softmax_nll
+"""
+
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from nbgrader.api import Gradebook
+
+from . import course, submissions
+
+CASES = Path(__file__).resolve().parents[1] / "calibration"
+
+
+@dataclass
+class Outcome:
+    case: submissions.Case
+    failed: set
+    score: float
+    max_score: float
+
+    @property
+    def as_expected(self):
+        return self.failed == self.case.fails
+
+
+def cases(assignment):
+    return [submissions.load_case(p) for p in sorted((CASES / assignment).glob("*.py"))]
+
+
+def calibrate(assignment, folder):
+    folder = course.scratch_course(folder, [assignment])
+    solutions = submissions.solution_cells(course.read_notebook(folder, "source", assignment))
+    release = course.read_notebook(folder, "release", assignment)
+    todo = cases(assignment)
+    for case in todo:
+        nb = submissions.student_notebook(release, case.answers, solutions)
+        submissions.write_submission(folder, case.name, assignment, course.ASSIGNMENTS[assignment], nb)
+    course.nbgrader("autograde", assignment, "--force", cwd=folder)
+    return [Outcome(case, *failed_tests(folder, assignment, case.name)) for case in todo]
+
+
+def failed_tests(folder, assignment, student):
+    """(grade ids of autograded tests that lost points, score, max score) from the gradebook."""
+    with Gradebook(f"sqlite:///{Path(folder) / 'gradebook.db'}") as gb:
+        submission = gb.find_submission(assignment, student)
+        failed = set()
+        for notebook in submission.notebooks:
+            for grade in notebook.grades:
+                if grade.auto_score is not None and grade.auto_score < grade.max_score:
+                    failed.add(grade.name)
+        return failed, submission.score, submission.max_score
+
+
+def main(argv=None):
+    assignments = (argv or sys.argv[1:]) or course.available_assignments()
+    wrong = 0
+    for assignment in assignments:
+        with tempfile.TemporaryDirectory() as tmp:
+            for outcome in calibrate(assignment, tmp):
+                mark = "ok  " if outcome.as_expected else "WRONG"
+                wrong += not outcome.as_expected
+                print(f"{mark} {assignment}/{outcome.case.name}: {outcome.score:g}/{outcome.max_score:g}"
+                      f" failed {sorted(outcome.failed)}")
+                if not outcome.as_expected:
+                    print(f"      expected to fail {sorted(outcome.case.fails)}")
+    return 1 if wrong else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,51 @@
+"""A working copy of the course for grading runs: its own gradebook, submitted/ and autograded/.
+
+The repository's `source/`, `release/` and `nbgrader_config.py` are copied into a scratch
+folder so that calibration, the demo and the tests never write grading output into the repo.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+
+REPO = Path(__file__).resolve().parents[2]
+ASSIGNMENTS = {
+    "01_finite_differences": "finite_differences.ipynb",
+    "02_softmax_nll": "softmax_nll.ipynb",
+    "03_mlp_tanh": "mlp_tanh.ipynb",
+    "04_mlp_relu": "mlp_relu.ipynb",
+    "05_third_layer": "third_layer.ipynb",
+}
+
+
+def available_assignments(repo=REPO):
+    return [a for a in ASSIGNMENTS if (Path(repo) / "source" / a).is_dir()]
+
+
+def nbgrader(*args, cwd, check=True):
+    """Run an nbgrader command in the course at cwd; returns the CompletedProcess."""
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
+    cmd = [sys.executable, "-m", "nbgrader", *args]
+    result = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
+    if check and result.returncode != 0:
+        raise RuntimeError(f"nbgrader {' '.join(args)} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+    return result
+
+
+def scratch_course(folder, assignments, repo=REPO):
+    """Copy the course into folder and register the assignments in its fresh gradebook."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy(Path(repo) / "nbgrader_config.py", folder)
+    for assignment in assignments:
+        shutil.copytree(Path(repo) / "source" / assignment, folder / "source" / assignment, dirs_exist_ok=True)
+        nbgrader("generate_assignment", assignment, "--force", cwd=folder)
+    return folder
+
+
+def read_notebook(course, kind, assignment):
+    return nbformat.read(Path(course) / kind / assignment / ASSIGNMENTS[assignment], as_version=4)

@@ -1,0 +1,82 @@
+"""Synthetic submissions: a student's answers written as plain Python, turned into notebooks.
+
+A case file holds the graded functions a student wrote (whole `def`s, as they would stand
+in the answer cells) and, for calibration, what the autograder must conclude:
+
+    '''Sums the loss instead of averaging it.'''
+    FAILS = ["test_nll_visible", "test_nll_random"]   # every other test must get full marks
+
+    def nll_loss(z, y):
+        ...
+
+Functions a case leaves out are answered with the source solution (`fill="solution"`,
+calibration: one mistake at a time) or left unanswered (`fill="stub"`, the sample class).
+"""
+
+import ast
+import copy
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+DELIMITERS = ("### BEGIN SOLUTION", "### END SOLUTION")
+
+
+@dataclass
+class Case:
+    name: str
+    path: Path
+    answers: dict
+    fails: set = field(default_factory=set)
+    note: str = ""
+
+
+def load_case(path):
+    """Read a case file without running it: its defs' source, FAILS and docstring."""
+    path = Path(path)
+    text = path.read_text()
+    tree = ast.parse(text)
+    answers, fails = {}, set()
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef):
+            answers[node.name] = ast.get_source_segment(text, node)
+        elif isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "FAILS":
+            fails = set(ast.literal_eval(node.value))
+    return Case(path.stem, path, answers, fails, ast.get_docstring(tree) or "")
+
+
+def solution_cells(source_nb):
+    """grade_id -> the solution cell's code without the nbgrader delimiters."""
+    cells = {}
+    for cell in source_nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type == "code" and meta.get("solution"):
+            lines = [ln for ln in cell.source.splitlines() if ln.strip() not in DELIMITERS]
+            cells[meta["grade_id"]] = "\n".join(lines)
+    return cells
+
+
+def student_notebook(release_nb, answers, solutions=None):
+    """A copy of the release notebook with the given answers in its solution cells.
+
+    `solutions` (grade_id -> code) answers the cells the student left out; None leaves the stub."""
+    nb = copy.deepcopy(release_nb)
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type != "code" or not meta.get("solution"):
+            continue
+        grade_id = meta["grade_id"]
+        if grade_id in answers:
+            cell.source = answers[grade_id]
+        elif solutions is not None:
+            cell.source = solutions[grade_id]
+    return nb
+
+
+def write_submission(course, student, assignment, notebook_name, nb):
+    folder = Path(course) / "submitted" / student / assignment
+    folder.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, folder / notebook_name)
+    (folder / "timestamp.txt").write_text("2026-11-20 12:00:00.000000 UTC")
+    return folder

@@ -1,0 +1,28 @@
+"""The course's settings: the one place for nbgrader's and Backprop Ninja's grading options."""
+
+import os
+
+c = get_config()  # noqa: F821 — provided by nbgrader
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+# Course and directories (nbgrader's defaults: source/ release/ submitted/ autograded/ feedback/).
+c.CourseDirectory.course_id = "backprop-ninja"
+c.CourseDirectory.root = HERE
+# One SQLite gradebook; for grading spread over machines point this at PostgreSQL instead,
+# e.g. "postgresql://grader@db.example.org/backprop_ninja".
+c.CourseDirectory.db_url = "sqlite:///" + os.path.join(HERE, "gradebook.db")
+c.CourseDirectory.assignment_id = ""
+
+# What students get in place of a solution: the def line and docstring stay.
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+
+# Executing student notebooks.
+c.Execute.timeout = 60                 # seconds per cell: an endless loop costs that cell only
+c.Execute.interrupt_on_timeout = True
+c.Execute.execute_retries = 0
+
+# Output kept in autograded notebooks and feedback.
+c.LimitOutput.max_lines = 200
+c.LimitOutput.max_traceback = 20
