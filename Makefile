@@ -1,0 +1,37 @@
+# Backprop Ninja: every target creates .venv/ on first use and installs the course into it.
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+
+.PHONY: test demo lab release calibrate clean
+
+$(STAMP): pyproject.toml autograde/pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[course,dev]' -e ./autograde
+	touch $(STAMP)
+
+## make test: the whole suite (package, grading pipeline, notebooks with nbval, browser)
+test: $(STAMP)
+	$(PY) -m pytest tests source --nbval-lax
+	$(PY) -m pytest notebooks --nbval
+
+## make demo: build release/, grade the bundled sample class, print the report and write its plots
+demo: $(STAMP)
+	$(PY) -m ninja_autograde.demo
+
+## make lab: JupyterLab on the course
+lab: $(STAMP)
+	$(VENV)/bin/jupyter lab --notebook-dir=$(CURDIR)
+
+## make release: regenerate release/ from source/ with nbgrader
+release: $(STAMP)
+	$(PY) -m ninja_autograde.release
+
+## make calibrate: autograde the calibration class and say whether every case came out as expected
+calibrate: $(STAMP)
+	$(PY) -m ninja_autograde.calibration
+
+clean:
+	rm -rf $(VENV) build gradebook.db submitted autograded feedback

@@ -1,0 +1,61 @@
+"""Hidden tests straight through the judge, without nbgrader: verdicts and their words."""
+import numpy as np
+import pytest
+
+from ninja_autograde import hidden_test
+
+
+def softmax(z):
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def backward(z, y):
+    p = softmax(z)
+    p[np.arange(len(y)), y] -= 1
+    return p / len(y)
+
+
+def test_a_right_answer_passes_every_part():
+    for part in ("random", "extreme", "unchanged"):
+        hidden_test("softmax", softmax, part)
+        hidden_test("softmax_nll_backward", backward, part)
+
+
+@pytest.mark.parametrize("answer, words", [
+    (lambda z, y: backward(z, y) * len(y), "missing /N"),
+    (lambda z, y: np.zeros_like(z), "all zeros"),
+    (lambda z, y: -backward(z, y), "sign"),
+    (lambda z, y: (softmax(z) - np.eye(z.shape[1])[(y + 1) % z.shape[1]]) / len(y), "off by one"),
+    (lambda z, y: backward(z, y).T, "shape"),
+    (lambda z, y: None, "return statement"),
+    (lambda z, y: 1 / 0, "ZeroDivisionError"),
+])
+def test_mistakes_fail_with_the_lessons_words(answer, words):
+    with pytest.raises(AssertionError, match=words):
+        hidden_test("softmax_nll_backward", answer, "random")
+
+
+def test_every_run_draws_new_data():
+    seen = []
+
+    def spy(z):
+        seen.append(z.copy())
+        return softmax(z)
+
+    hidden_test("softmax", spy, "random")
+    hidden_test("softmax", spy, "random")
+    assert len(seen) == 4
+    assert not any(np.array_equal(a, b) for i, a in enumerate(seen) for b in seen[i + 1:] if a.shape == b.shape)
+
+
+def test_an_answer_that_replays_its_first_result_fails():
+    memory = []
+
+    def replay(z, y):
+        if not memory:
+            memory.append(backward(z, y))
+        return memory[0]
+
+    with pytest.raises(AssertionError):
+        hidden_test("softmax_nll_backward", replay, "random")

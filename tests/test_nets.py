@@ -1,0 +1,53 @@
+"""The course networks: cache keys and shapes of the contract, and no backward pass shipped."""
+import ast
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import backprop_ninja
+from backprop_ninja import data, nets
+
+
+@pytest.mark.parametrize("forward, sizes, keys", [
+    (nets.mlp_tanh_forward, [3, 5, 3], ["X", "z1", "h", "z2", "logp"]),
+    (nets.mlp_relu_forward, [2, 3, 2], ["X", "z1", "h", "z2", "logp"]),
+    (nets.mlp3_forward, [4, 6, 5, 3], ["X", "z1", "h1", "z2", "h2", "z3", "logp"]),
+])
+def test_forward_returns_loss_and_contract_cache(forward, sizes, keys):
+    params, X, y = data.classification(7, sizes, seed=1)
+    loss, cache = forward(params, X, y)
+    assert list(cache) == keys
+    assert cache["logp"].shape == (7, sizes[-1])
+    assert np.allclose(np.exp(cache["logp"]).sum(axis=1), 1)
+    assert np.isclose(loss, -cache["logp"][np.arange(7), y].mean())
+
+
+def test_seed_network_has_the_lessons_shapes():
+    params, X, y = data.seed_network()
+    assert X.shape == (4, 3) and y.shape == (4,)
+    assert {k: v.shape for k, v in params.items()} == {"W1": (3, 5), "b1": (5,), "W2": (5, 3), "b2": (3,)}
+
+
+def test_log_softmax_is_finite_for_huge_logits():
+    z = np.array([[1000.0, -1000.0, 0.0]])
+    assert np.all(np.isfinite(nets.log_softmax(z)))
+
+
+def test_relu_network_uses_the_relu():
+    params, X, y = data.classification(5, [2, 8, 2], seed=2)
+    _, cache = nets.mlp_relu_forward(params, X, y)
+    assert np.array_equal(cache["h"], np.maximum(cache["z1"], 0))
+
+
+def test_the_package_ships_no_backward_pass():
+    names = set()
+    for path in Path(backprop_ninja.__file__).parent.rglob("*.py"):
+        names |= {n.name for n in ast.walk(ast.parse(path.read_text())) if isinstance(n, ast.FunctionDef)}
+    assert not {n for n in names if "backward" in n}, names
+
+
+def test_xor_is_balanced_and_labelled_by_sign():
+    X, y = data.xor(200)
+    assert X.shape == (200, 2) and 80 < y.sum() < 120
+    assert np.mean((np.sign(X[:, 0]) != np.sign(X[:, 1])) == y) > 0.95

@@ -1,0 +1,26 @@
+"""environment.yml and pyproject.toml pin the same versions."""
+import re
+import tomllib
+
+
+def pins_from_pyproject(repo):
+    project = tomllib.loads((repo / "pyproject.toml").read_text())["project"]
+    specs = project["dependencies"] + [d for group in project["optional-dependencies"].values() for d in group]
+    return dict(re.fullmatch(r"([\w.-]+)==([\w.]+)", spec).groups() for spec in specs)
+
+
+def pins_from_environment(repo):
+    pins = {}
+    for line in (repo / "environment.yml").read_text().splitlines():
+        m = re.fullmatch(r"\s+- ([\w.-]+)=([\w.]+)", line)
+        if m and m.group(1) != "python":
+            pins[m.group(1)] = m.group(2)
+    return pins
+
+
+def test_every_dependency_is_pinned_exactly(repo):
+    assert len(pins_from_pyproject(repo)) >= 10
+
+
+def test_environment_yml_mirrors_pyproject(repo):
+    assert pins_from_environment(repo) == pins_from_pyproject(repo)
