@@ -1,0 +1,22 @@
+"""Loops, all correct."""
+
+
+def softmax(z):
+    out = np.zeros(z.shape)
+    for i, row in enumerate(z):
+        e = np.exp(row - row.max())
+        out[i] = e / e.sum()
+    return out
+
+
+def nll_loss(z, y):
+    m = z.max(axis=1, keepdims=True)
+    logp = z - m - np.log(np.exp(z - m).sum(axis=1, keepdims=True))
+    return -logp[np.arange(len(y)), y].mean()
+
+
+def softmax_nll_backward(z, y):
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    p = e / e.sum(axis=1, keepdims=True)
+    p[np.arange(len(y)), y] -= 1
+    return p / len(y)

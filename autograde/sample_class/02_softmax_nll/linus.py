@@ -1,0 +1,1 @@
+"""Nothing submitted but the release notebook."""
