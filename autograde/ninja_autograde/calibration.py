@@ -48,15 +48,14 @@ def calibrate(assignment, folder):
 
 
 def failed_tests(folder, assignment, student):
-    """(grade ids of autograded tests that lost points, score, max score) from the gradebook."""
+    """(ids of autograded test cells that lost points, their score, their max score) from the gradebook.
+
+    Manually graded answers are left out: no autograder can judge them."""
     with Gradebook(f"sqlite:///{Path(folder) / 'gradebook.db'}") as gb:
         submission = gb.find_submission(assignment, student)
-        failed = set()
-        for notebook in submission.notebooks:
-            for grade in notebook.grades:
-                if grade.auto_score is not None and grade.auto_score < grade.max_score:
-                    failed.add(grade.name)
-        return failed, submission.score, submission.max_score
+        tests = [g for nb in submission.notebooks for g in nb.grades if g.cell.cell_type == "code"]
+        failed = {g.name for g in tests if g.score < g.max_score}
+        return failed, sum(g.score for g in tests), sum(g.max_score for g in tests)
 
 
 def main(argv=None):
