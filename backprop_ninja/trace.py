@@ -66,7 +66,7 @@ def backward(z1, h, p, say):
     say(f"6. dW1[i][j] = x[i]·dz1[j] = {fmt(dW1)}")
     db1 = list(dz1)
     say(f"7. db1 = dz1 = {fmt(db1)}")
-    return {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}
+    return dict(W1=dW1, b1=db1, W2=dW2, b2=db2)
 
 
 def verification_rows(grads):
