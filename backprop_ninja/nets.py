@@ -27,13 +27,21 @@ def relu(z):
 ACTIVATIONS = {"tanh": np.tanh, "relu": relu}
 
 
-def init_params(sizes, seed=0):
-    """W1 b1 W2 b2 ... for layer sizes [D, H1, ..., K]; weights ~ N(0, 1/fan_in), biases small."""
+def init_params(sizes, seed=0, relu=False):
+    """W1 b1 W2 b2 ... for layer sizes [D, H1, ..., K].
+
+    Weights ~ N(0, 1/fan_in), biases small and random. With relu=True: He initialisation,
+    N(0, 2/fan_in), which keeps the signal's scale through a ReLU that zeroes half of it, and
+    hidden biases of +0.1, so that no neuron starts out dead."""
     rng = np.random.default_rng(seed)
     params = {}
+    depth = len(sizes) - 1
     for i, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
-        params[f"W{i}"] = rng.standard_normal((fan_in, fan_out)) / np.sqrt(fan_in)
-        params[f"b{i}"] = 0.1 * rng.standard_normal(fan_out)
+        params[f"W{i}"] = rng.standard_normal((fan_in, fan_out)) * np.sqrt((2.0 if relu else 1.0) / fan_in)
+        if relu:
+            params[f"b{i}"] = np.full(fan_out, 0.1 if i < depth else 0.0)
+        else:
+            params[f"b{i}"] = 0.1 * rng.standard_normal(fan_out)
     return params
 
 

@@ -13,4 +13,4 @@ def test_calibration_class_is_judged_right(assignment, tmp_path):
     assert not wrong, "\n".join(wrong)
     # a correct answer gets full marks; a wrong one never does
     for o in outcomes:
-        assert (o.score == o.max_score) == (not o.case.fails), o.case.name
+        assert (o.score == o.max_score) == (not o.case.fails and not o.failed), o.case.name

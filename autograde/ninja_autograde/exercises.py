@@ -10,7 +10,7 @@ formulas below serve only to name a mistake, never to decide a grade.
 
 import numpy as np
 
-from backprop_ninja import nets
+from backprop_ninja import data, nets
 from backprop_ninja.diagnose import diagnose
 from backprop_ninja.gradcheck import numerical_gradient
 
@@ -184,6 +184,11 @@ class MLPBackward(Exercise):
         self.forward, self.depth, self.act = forward, depth, act
 
     def calls(self, rng, part):
+        if part == "train":
+            seed = int(rng.integers(2**31))
+            X, y = data.xor(200, seed=seed)
+            return [{"params": nets.init_params([2, 8, 2], seed=seed + 1, relu=True), "X": X, "y": y,
+                     "steps": np.array(3000), "lr": np.array(0.5)}]
         return [self._draw(rng, N) for N in (1, int(rng.integers(3, 9)))]
 
     def _draw(self, rng, N):
@@ -203,6 +208,17 @@ class MLPBackward(Exercise):
         return {name: numerical_gradient(loss, params[name]) for name in params}
 
     def judge(self, part, calls, outputs, afters):
+        if part == "train":
+            (call,), (trained,) = calls, outputs
+            if isinstance(trained, str):
+                return f"training failed: {trained}"
+            if not isinstance(trained, dict) or set(trained) != set(call["params"]):
+                return "training did not return the parameters W1, b1, W2, b2"
+            accuracy = float(np.mean(nets.predict(trained, call["X"]) == call["y"]))
+            if not accuracy >= 0.9:
+                return (f"3000 steps of gradient descent with your backward pass reach {accuracy:.0%} "
+                        "accuracy on XOR; a right backward pass reaches at least 90 %")
+            return ""
         if part == "unchanged":
             for call, after in zip(calls, afters):
                 for group in ("params", "cache"):

@@ -5,6 +5,7 @@ in the answer cells) and, for calibration, what the autograder must conclude:
 
     '''Sums the loss instead of averaging it.'''
     FAILS = ["test_nll_visible", "test_nll_random"]   # every other test must get full marks
+    MAY_FAIL = ["test_trains_xor"]   # optional: tests a wrong answer may pass or fail by chance
 
     def nll_loss(z, y):
         ...
@@ -30,6 +31,7 @@ class Case:
     answers: dict
     fails: set = field(default_factory=set)
     note: str = ""
+    may_fail: set = field(default_factory=set)
 
 
 def load_case(path):
@@ -37,13 +39,13 @@ def load_case(path):
     path = Path(path)
     text = path.read_text()
     tree = ast.parse(text)
-    answers, fails = {}, set()
+    answers, lists = {}, {"FAILS": set(), "MAY_FAIL": set()}
     for node in tree.body:
         if isinstance(node, ast.FunctionDef):
             answers[node.name] = ast.get_source_segment(text, node)
-        elif isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "FAILS":
-            fails = set(ast.literal_eval(node.value))
-    return Case(path.stem, path, answers, fails, ast.get_docstring(tree) or "")
+        elif isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") in lists:
+            lists[node.targets[0].id] = set(ast.literal_eval(node.value))
+    return Case(path.stem, path, answers, lists["FAILS"], ast.get_docstring(tree) or "", lists["MAY_FAIL"])
 
 
 def solution_cells(source_nb):

@@ -1,0 +1,18 @@
+"""Right values, but zeroes cache['z1'] in place to build the mask."""
+FAILS = ['test_inputs_unchanged']
+
+
+def mlp_relu_backward(params, cache, y):
+    X, z1, h = cache["X"], cache["z1"], cache["h"]
+    N = X.shape[0]
+    dz2 = np.exp(cache["logp"])
+    dz2[np.arange(N), y] -= 1.0
+    dz2 = dz2 / N
+    dW2 = h.T @ dz2
+    db2 = dz2.sum(axis=0)
+    dh = dz2 @ params["W2"].T
+    z1[z1 < 0] = 0
+    dz1 = dh * (z1 > 0)
+    dW1 = X.T @ dz1
+    db1 = dz1.sum(axis=0)
+    return {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}
