@@ -9,9 +9,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 # Course and directories (nbgrader's defaults: source/ release/ submitted/ autograded/ feedback/).
 c.CourseDirectory.course_id = "backprop-ninja"
 c.CourseDirectory.root = HERE
-# One SQLite gradebook; for grading spread over machines point this at PostgreSQL instead,
-# e.g. "postgresql://grader@db.example.org/backprop_ninja".
-c.CourseDirectory.db_url = "sqlite:///" + os.path.join(HERE, "gradebook.db")
+# One SQLite gradebook. `backprop-ninja grade` writes to it from several processes at once: the
+# timeout makes a writer wait up to 60 s for the lock instead of failing. For grading spread over
+# machines point this at PostgreSQL instead, e.g. "postgresql://grader@db.example.org/backprop_ninja".
+c.CourseDirectory.db_url = "sqlite:///" + os.path.join(HERE, "gradebook.db") + "?timeout=60"
 c.CourseDirectory.assignment_id = ""
 
 # What students get in place of a solution: the def line and docstring stay.

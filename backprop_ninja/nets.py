@@ -47,13 +47,13 @@ def init_params(sizes, seed=0, relu=False):
 
 def deep_forward(params, X, y, act="tanh"):
     """Forward pass of an MLP of any depth: cache X, z1, h1, ..., zL, logp."""
-    depth = len(params) // 2
+    n_layers = len(params) // 2
     cache = {"X": X}
     h = X
-    for i in range(1, depth + 1):
+    for i in range(1, n_layers + 1):
         z = h @ params[f"W{i}"] + params[f"b{i}"]
         cache[f"z{i}"] = z
-        if i < depth:
+        if i < n_layers:
             h = ACTIVATIONS[act](z)
             cache[f"h{i}"] = h
     cache["logp"] = log_softmax(z)

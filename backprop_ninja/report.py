@@ -26,8 +26,10 @@ def collect(course, assignment):
     """One StudentResult per submission of the assignment in the course's gradebook."""
     from nbgrader.api import Gradebook, MissingEntry
 
+    from .grading import db_url
+
     results = []
-    with Gradebook(f"sqlite:///{Path(course) / 'gradebook.db'}") as gb:
+    with Gradebook(db_url(course)) as gb:
         for student in sorted(s.id for s in gb.students):
             try:
                 submission = gb.find_submission(assignment, student)

@@ -1,7 +1,7 @@
 """The calibration class: synthetic submissions whose grades we know in advance.
 
 Each file in `autograde/calibration/<assignment>/` is one student (see `submissions`).
-`calibrate(assignment, folder)` autogrades them all with nbgrader and returns, per case,
+`calibrate(assignment, folder)` autogrades them all with nbgrader (in parallel) and returns, per case,
 the tests that failed against the tests that should have.
 
     python -m ninja_autograde.calibration 02_softmax_nll
@@ -12,6 +12,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from backprop_ninja import grading
 from nbgrader.api import Gradebook
 
 from . import course, submissions
@@ -43,7 +44,7 @@ def calibrate(assignment, folder):
     for case in todo:
         nb = submissions.student_notebook(release, case.answers, solutions)
         submissions.write_submission(folder, case.name, assignment, course.ASSIGNMENTS[assignment], nb)
-    course.nbgrader("autograde", assignment, "--force", cwd=folder)
+    grading.grade(assignment, folder, progress=False)
     return [Outcome(case, *failed_tests(folder, assignment, case.name)) for case in todo]
 
 
@@ -51,7 +52,7 @@ def failed_tests(folder, assignment, student):
     """(ids of autograded test cells that lost points, their score, their max score) from the gradebook.
 
     Manually graded answers are left out: no autograder can judge them."""
-    with Gradebook(f"sqlite:///{Path(folder) / 'gradebook.db'}") as gb:
+    with Gradebook(grading.db_url(folder)) as gb:
         submission = gb.find_submission(assignment, student)
         tests = [g for nb in submission.notebooks for g in nb.grades if g.cell.cell_type == "code"]
         failed = {g.name for g in tests if g.score < g.max_score}

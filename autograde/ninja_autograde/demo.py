@@ -9,7 +9,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from backprop_ninja import report
+from backprop_ninja import grading, report
 
 from . import course, submissions
 
@@ -37,7 +37,7 @@ def main(folder=course.REPO / "build" / "demo"):
     for assignment in assignments:
         students = submit_sample_class(folder, assignment)
         print(f"Grading {len(students)} submissions of {assignment} ...")
-        course.nbgrader("autograde", assignment, "--force", cwd=folder)
+        grading.grade(assignment, folder)
         course.nbgrader("generate_feedback", assignment, "--force", cwd=folder)
         results = report.collect(folder, assignment)
         print(report.summary(results, assignment))

@@ -1,0 +1,86 @@
+"""`backprop-ninja grade`: nbgrader's autograde, one student per worker, all workers at once.
+
+nbgrader grades one submission after another. Here a pool of worker processes each builds
+nbgrader's API once and then autogrades whole submissions, each in a fresh kernel, so while
+one worker waits for its kernel to start another is executing cells. Every worker writes to
+the same gradebook; SQLite serialises the writes (the course's db_url sets a busy timeout).
+The scores are nbgrader's own: the same Autograde converter does the work.
+"""
+
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+
+_api = None
+
+
+@dataclass
+class Outcome:
+    student: str
+    success: bool
+    seconds: float
+    error: str = ""
+
+
+def load_config(course):
+    """The course's nbgrader_config.py as a traitlets Config."""
+    from traitlets.config.loader import PyFileConfigLoader
+
+    return PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
+
+
+def db_url(course):
+    """The gradebook the course's config names (SQLite by default, PostgreSQL if so configured)."""
+    return load_config(Path(course).resolve()).CourseDirectory.db_url
+
+
+def _start_worker(course):
+    global _api
+    from nbgrader.apps import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+
+    os.chdir(course)
+    config = load_config(course)
+    _api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
+
+
+def _grade_one(assignment, student):
+    start = time.perf_counter()
+    result = _api.autograde(assignment, student, force=True, create=True)
+    error = "" if result["success"] else (result.get("error") or result.get("log") or "")[-2000:]
+    return Outcome(student, result["success"], time.perf_counter() - start, error)
+
+
+def submissions(course, assignment):
+    return sorted(p.parent.name for p in Path(course).glob(f"submitted/*/{assignment}") if p.is_dir())
+
+
+def grade(assignment, course=".", jobs=None, progress=True):
+    """Autograde every submission of the assignment; returns one Outcome per student."""
+    from tqdm import tqdm
+
+    course = Path(course).resolve()
+    if not (course / "nbgrader_config.py").exists():
+        raise FileNotFoundError(f"{course} has no nbgrader_config.py: run this in the course directory")
+    students = submissions(course, assignment)
+    if not students:
+        raise FileNotFoundError(f"no submissions of {assignment} in {course / 'submitted'}")
+    jobs = jobs or os.cpu_count() or 1
+    outcomes, start = [], time.perf_counter()
+    with ProcessPoolExecutor(min(jobs, len(students)), initializer=_start_worker, initargs=(course,)) as pool:
+        futures = [pool.submit(_grade_one, assignment, s) for s in students]
+        with tqdm(total=len(students), desc=f"grading {assignment}", unit="student", disable=not progress) as bar:
+            for future in as_completed(futures):
+                outcome = future.result()
+                outcomes.append(outcome)
+                failures = sum(not o.success for o in outcomes)
+                bar.set_postfix_str(f"{outcome.student} ({outcome.seconds:.1f}s), grading failures: {failures}")
+                bar.update()
+    for o in sorted(outcomes, key=lambda o: o.student):
+        if not o.success:
+            print(f"could not grade {o.student}: {o.error.strip().splitlines()[-1] if o.error.strip() else 'unknown error'}")
+    print(f"graded {len(outcomes)} submissions of {assignment} in {time.perf_counter() - start:.1f}s "
+          f"with {min(jobs, len(students))} workers")
+    return sorted(outcomes, key=lambda o: o.student)
