@@ -19,11 +19,30 @@ c.CourseDirectory.assignment_id = ""
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
-# Executing student notebooks.
-c.Execute.timeout = 60                 # seconds per cell: an endless loop costs that cell only
-c.Execute.interrupt_on_timeout = True
-c.Execute.execute_retries = 0
+# Executing student notebooks: nbgrader's pipeline with its Execute step replaced by the course's
+# (autograde/ninja_autograde/execute.py): a memory cap per kernel, hidden tests decided by the
+# referee outside the student's kernel, a dead kernel marked and graded rather than fatal.
+c.Autograde.autograde_preprocessors = [
+    "ninja_autograde.execute.GraderExecute",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+c.GraderExecute.timeout = 60           # seconds per cell: an endless loop costs that cell only
+c.GraderExecute.interrupt_on_timeout = True
+c.GraderExecute.execute_retries = 0
+c.GraderKernelManager.memory_limit = 2 * 1024**3   # bytes per student kernel; a bigger allocation raises MemoryError
 
 # Output kept in autograded notebooks and feedback.
 c.LimitOutput.max_lines = 200
 c.LimitOutput.max_traceback = 20
+
+# Feedback: scores and each test's verdict, no hidden-test source, no tracebacks into the tests.
+c.GenerateFeedback.preprocessors = [
+    "ninja_autograde.feedback.HideTests",
+    "nbgrader.preprocessors.GetGrades",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]

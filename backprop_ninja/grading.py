@@ -9,6 +9,7 @@ The scores are nbgrader's own: the same Autograde converter does the work.
 
 import os
 import time
+import warnings
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +41,10 @@ def _start_worker(course):
     global _api
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
+    from sqlalchemy.exc import SAWarning
+
+    # nbgrader 0.9's gradebook code warns about SQLAlchemy 2's autoflush on every submission; harmless.
+    warnings.filterwarnings("ignore", category=SAWarning)
 
     os.chdir(course)
     config = load_config(course)

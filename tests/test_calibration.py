@@ -1,11 +1,20 @@
-"""The calibration class, autograded through nbgrader: every case is judged as expected."""
+"""The calibration class, autograded through nbgrader: every case is judged as expected,
+and the feedback it gets back shows verdicts, never the hidden tests."""
+import html
+import re
+
 import pytest
 
 from ninja_autograde import calibration, course
 
 
+def visible_text(page):
+    """What a browser shows of an HTML page, roughly: tags dropped, entities decoded."""
+    return html.unescape(re.sub(r"<[^>]+>", "", page))
+
+
 @pytest.mark.parametrize("assignment", course.available_assignments())
-def test_calibration_class_is_judged_right(assignment, tmp_path):
+def test_calibration_class_is_judged_right(assignment, tmp_path, secret_lines):
     outcomes = calibration.calibrate(assignment, tmp_path)
     assert len(outcomes) >= 5
     wrong = [f"{o.case.name}: failed {sorted(o.failed)}, expected {sorted(o.case.fails)}"
@@ -14,3 +23,19 @@ def test_calibration_class_is_judged_right(assignment, tmp_path):
     # a correct answer gets full marks; a wrong one never does
     for o in outcomes:
         assert (o.score == o.max_score) == (not o.case.fails and not o.failed), o.case.name
+
+    course.nbgrader("generate_feedback", assignment, "--force", cwd=tmp_path)
+    pages = sorted(tmp_path.glob(f"feedback/*/{assignment}/*.html"))
+    assert len(pages) == len(outcomes)
+    for page in pages:
+        text = visible_text(page.read_text())
+        student = page.parts[-3]
+        wrote = "\n".join(c.source for c in course.read_notebook(tmp_path / "submitted", student, assignment).cells)
+        # calibration students answer the functions they get right with the solution's own lines
+        leaks = sorted(line for line in secret_lines if line in text and line not in wrote)
+        assert not leaks, f"{page.relative_to(tmp_path)} shows hidden-test or solution lines: {leaks}"
+        for word in ("hidden_test", "ninja_autograde"):
+            assert word not in text or word in wrote, f"{page} shows {word!r}"
+        assert page.stat().st_size < 2_000_000, f"{page} is not capped: {page.stat().st_size} bytes"
+    for notebook in tmp_path.glob(f"autograded/*/{assignment}/*.ipynb"):
+        assert notebook.stat().st_size < 2_000_000, f"{notebook} is not capped"

@@ -1,25 +1,11 @@
 """release/ is exactly what nbgrader generates from source/ now, and gives nothing away."""
 import json
-import re
 from pathlib import Path
 
 import nbformat
 import pytest
 
 import backprop_ninja
-
-DELIMITED = re.compile(r"### BEGIN (SOLUTION|HIDDEN TESTS)\n(.*?)### END \1", re.S)
-
-
-def secret_lines(repo):
-    """Every substantial line of a solution or a hidden test in source/."""
-    lines = set()
-    for path in (repo / "source").glob("*/*.ipynb"):
-        for cell in nbformat.read(path, as_version=4).cells:
-            for _, block in DELIMITED.findall(cell.source):
-                lines |= {ln.strip() for ln in block.splitlines()
-                          if len(ln.strip()) >= 15 and not ln.strip().startswith("#")}
-    return lines
 
 
 def release_notebooks(repo):
@@ -39,19 +25,19 @@ def test_every_source_assignment_is_released(repo):
     assert {p.parent.name for p in release_notebooks(repo)} == {p.name for p in (repo / "source").iterdir()}
 
 
-def test_secrets_are_found_at_all(repo):
-    assert len(secret_lines(repo)) > 10
+def test_secrets_are_found_at_all(secret_lines):
+    assert len(secret_lines) > 10
 
 
 @pytest.mark.parametrize("where", ["release", "package"])
-def test_no_solution_or_hidden_test_line_leaks(repo, where):
+def test_no_solution_or_hidden_test_line_leaks(repo, secret_lines, where):
     if where == "release":
         files = release_notebooks(repo)
     else:
         files = sorted(Path(backprop_ninja.__file__).parent.rglob("*.py"))
     assert files
     text = "\n".join(f.read_text() for f in files)
-    leaks = sorted(line for line in secret_lines(repo) if line in text)
+    leaks = sorted(line for line in secret_lines if line in text)
     assert not leaks, f"{where} contains solution or hidden-test lines: {leaks}"
 
 

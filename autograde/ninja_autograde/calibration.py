@@ -36,8 +36,13 @@ def cases(assignment):
     return [submissions.load_case(p) for p in sorted((CASES / assignment).glob("*.py"))]
 
 
+CELL_TIMEOUT = 20   # seconds: the hanging students cost the calibration seconds, not minutes
+
+
 def calibrate(assignment, folder):
     folder = course.scratch_course(folder, [assignment])
+    with open(folder / "nbgrader_config.py", "a") as config:
+        config.write(f"\nc.GraderExecute.timeout = {CELL_TIMEOUT}\n")
     solutions = submissions.solution_cells(course.read_notebook(folder, "source", assignment))
     release = course.read_notebook(folder, "release", assignment)
     todo = cases(assignment)

@@ -2,9 +2,11 @@
 
     hidden_test("softmax", softmax, "extreme")
 
-The data comes from the judge process, the student's function runs here on it, and only
-the returned arrays go back. The verdict is the judge's; this side just raises it.
-Everything used after the student's code has run is bound before it runs.
+When nbgrader grades, the referee (`referee.py`, in the grader's process) has written the
+test data into the call (`calls=`): the student's function runs on it and the returned
+arrays are displayed for the referee, who decides. Run anywhere else (the source notebooks
+under nbval, an instructor trying a cell), the data and the verdict come from a judge
+process (`judge.py`) and a failed test raises here.
 """
 
 import json
@@ -17,12 +19,20 @@ from backprop_ninja.nets import mlp_relu_forward
 
 from . import functions, wire
 
+ANSWERS_MIME = "application/vnd.backprop-ninja.answers"
+
 _as_float = np.asarray
 _float64 = np.float64
 _array = np.array
 
 
-def hidden_test(name, student_fn, part):
+def hidden_test(name, student_fn, part, calls=None):
+    if calls is not None:
+        from IPython.display import display
+
+        answers = {i: _answer(student_fn, call) for i, call in wire.loads(calls).items()}
+        display({ANSWERS_MIME: wire.dumps(answers), "text/plain": "(answers sent to the grader)"}, raw=True)
+        return
     judge = subprocess.Popen([sys.executable, "-I", "-m", "ninja_autograde.judge", name, part],
                              stdin=subprocess.PIPE, stdout=subprocess.PIPE)
     send, loads, fail = wire.send, json.loads, AssertionError

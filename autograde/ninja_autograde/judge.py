@@ -1,4 +1,8 @@
-"""The judge: a clean Python process that owns the hidden test's data and verdict.
+"""The judge: a clean Python process that owns a hidden test's data and verdict outside grading.
+
+Under nbgrader the referee does this job in the grader's process (see `referee`); the judge
+serves every other run of a hidden test cell: the source notebooks under nbval, an instructor
+trying a cell in JupyterLab.
 
     python -I -m ninja_autograde.judge EXERCISE PART
 
@@ -8,28 +12,15 @@ Nothing the student's code patches in its own kernel can reach it.
 """
 
 import json
-import os
 import sys
 
-import numpy as np
-
-from . import wire
-from .exercises import EXERCISES
+from . import referee, wire
 
 
 def main(name, part):
-    exercise = EXERCISES[name]
-    rng = np.random.default_rng(int.from_bytes(os.urandom(16), "little"))
-    calls = exercise.calls(rng, part)
-    wire.send(sys.stdout.buffer, {str(i): call for i, call in enumerate(calls)})
-    answers = wire.receive(sys.stdin.buffer)
-    outputs, afters = [], []
-    for i in range(len(calls)):
-        answer = answers.get(str(i), {})
-        error = answer.get("error")
-        outputs.append(str(error) if error is not None else answer.get("out"))
-        afters.append(answer.get("after", {}))
-    message = exercise.judge(part, calls, outputs, afters)
+    test = referee.Test(name, part)
+    wire.send(sys.stdout.buffer, {str(i): call for i, call in enumerate(test.calls)})
+    message = test.verdict(wire.receive(sys.stdin.buffer))
     sys.stdout.write(json.dumps({"passed": not message, "message": message}) + "\n")
 
 

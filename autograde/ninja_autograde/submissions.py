@@ -10,6 +10,9 @@ in the answer cells) and, for calibration, what the autograder must conclude:
     def nll_loss(z, y):
         ...
 
+Other top-level code goes into the answer cell of the def above it (or of the first def), as
+a student who writes more than the function would: `np.allclose = lambda *a, **k: True`.
+
 Functions a case leaves out are answered with the source solution (`fill="solution"`,
 calibration: one mistake at a time) or left unanswered (`fill="stub"`, the sample class).
 """
@@ -35,16 +38,24 @@ class Case:
 
 
 def load_case(path):
-    """Read a case file without running it: its defs' source, FAILS and docstring."""
+    """Read a case file without running it: its answer cells' source, FAILS and docstring."""
     path = Path(path)
     text = path.read_text()
     tree = ast.parse(text)
-    answers, lists = {}, {"FAILS": set(), "MAY_FAIL": set()}
+    answers, lists, before_first_def, current = {}, {"FAILS": set(), "MAY_FAIL": set()}, [], None
     for node in tree.body:
-        if isinstance(node, ast.FunctionDef):
-            answers[node.name] = ast.get_source_segment(text, node)
-        elif isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") in lists:
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") in lists:
             lists[node.targets[0].id] = set(ast.literal_eval(node.value))
+        elif isinstance(node, ast.Expr) and node is tree.body[0] and isinstance(node.value, ast.Constant):
+            continue   # the case's docstring
+        elif isinstance(node, ast.FunctionDef):
+            current = node.name
+            answers[current] = "\n".join(before_first_def + [ast.get_source_segment(text, node)])
+            before_first_def = []
+        elif current is None:
+            before_first_def.append(ast.get_source_segment(text, node))
+        else:
+            answers[current] += "\n" + ast.get_source_segment(text, node)
     return Case(path.stem, path, answers, lists["FAILS"], ast.get_docstring(tree) or "", lists["MAY_FAIL"])
 
 

@@ -1,9 +1,11 @@
-"""How the student's kernel and the judge exchange arrays: flat npz archives over pipes.
+"""How arrays travel between the grader, the student's kernel and the judge: flat npz archives,
+over pipes or as base64 text.
 
 Nested dicts travel as paths: {"0": {"params": {"W1": a}}} ⇄ {"0/params/W1": a}.
 Only plain arrays cross (allow_pickle=False), so nothing the student returns can run code in the judge.
 """
 
+import base64
 import io
 import struct
 
@@ -32,10 +34,28 @@ def unflatten(flat):
     return tree
 
 
-def send(stream, tree):
+def _npz(tree):
     buffer = io.BytesIO()
     np.savez(buffer, **flatten(tree))
-    data = buffer.getvalue()
+    return buffer.getvalue()
+
+
+def _unnpz(data):
+    with np.load(io.BytesIO(data), allow_pickle=False) as archive:
+        return unflatten({name: archive[name] for name in archive.files})
+
+
+def dumps(tree):
+    """The tree as one base64 string (for a cell's source or a display output)."""
+    return base64.b64encode(_npz(tree)).decode("ascii")
+
+
+def loads(text):
+    return _unnpz(base64.b64decode(text, validate=True))
+
+
+def send(stream, tree):
+    data = _npz(tree)
     stream.write(struct.pack("<Q", len(data)) + data)
     stream.flush()
 
@@ -45,5 +65,4 @@ def receive(stream):
     if len(header) != 8:
         raise EOFError("the other side closed the pipe")
     (size,) = struct.unpack("<Q", header)
-    with np.load(io.BytesIO(stream.read(size)), allow_pickle=False) as archive:
-        return unflatten({name: archive[name] for name in archive.files})
+    return _unnpz(stream.read(size))

@@ -1,0 +1,97 @@
+"""The referee: hidden tests decided in the grader's process, out of the student's reach.
+
+A hidden test cell holds one call, `hidden_test("softmax", softmax, "random")`. When nbgrader
+grades, the referee (run by `execute.GraderExecute`, in nbgrader's own process) draws fresh
+data for that call and writes it into the cell as it runs:
+
+    hidden_test("softmax", softmax, "random", calls="<base64 npz>")
+
+The kernel then only runs the student's function on that data and displays the returned
+arrays (`hidden.ANSWERS_MIME`). The referee takes them out of the cell's outputs, judges
+them with the exercise's rules, and leaves in the cell either nothing (full marks) or one
+error with the verdict. Whatever the student's code patched in its kernel (numpy, the
+checkers, IPython's error display, `hidden_test` itself), the verdict never came from there:
+the most it can do is send wrong answers or none.
+"""
+
+import os
+import re
+
+import numpy as np
+from nbformat import NotebookNode
+
+from . import wire
+from .exercises import EXERCISES
+from .hidden import ANSWERS_MIME
+
+CALL = re.compile(r'hidden_test\(\s*"(\w+)"\s*,\s*(\w+)\s*,\s*"(\w+)"\s*\)')
+
+
+class Test:
+    """One hidden test call in a cell: the data the referee drew for it, then its verdict."""
+
+    def __init__(self, name, part):
+        self.name, self.part = name, part
+        rng = np.random.default_rng(int.from_bytes(os.urandom(16), "little"))
+        self.calls = EXERCISES[name].calls(rng, part)
+
+    def inject(self, match):
+        data = wire.dumps({str(i): call for i, call in enumerate(self.calls)})
+        return f'hidden_test("{self.name}", {match.group(2)}, "{self.part}", calls="{data}")'
+
+    def verdict(self, answers):
+        """'' when the answers are right, else what is wrong (in the lessons' words)."""
+        return judge(self.name, self.part, self.calls, answers)
+
+
+def judge(name, part, calls, answers):
+    outputs, afters = [], []
+    for i in range(len(calls)):
+        answer = answers.get(str(i), {"error": "no answer came back for this call"})
+        error = answer.get("error")
+        outputs.append(str(error) if error is not None else answer.get("out"))
+        afters.append(answer.get("after", {}))
+    return EXERCISES[name].judge(part, calls, outputs, afters)
+
+
+def prepare(source):
+    """(the source to execute, the Test it holds) or (source, None) for a cell without one."""
+    match = CALL.search(source)
+    if match is None:
+        return source, None
+    test = Test(match.group(1), match.group(3))
+    return source[:match.start()] + test.inject(match) + source[match.end():], test
+
+
+def rule(cell, test):
+    """Replace what the kernel said about the test by the referee's verdict."""
+    answers, kept = None, []
+    for output in cell.outputs:
+        if output.output_type == "display_data" and ANSWERS_MIME in output.get("data", {}):
+            answers = _read(output.data[ANSWERS_MIME])
+        elif output.output_type == "execute_result":
+            kept.append(NotebookNode(output_type="display_data", data=output.data, metadata=output.metadata))
+        elif output.output_type == "stream":
+            kept.append(NotebookNode(output_type="stream", name="stdout", text=output.text))
+        else:
+            kept.append(output)
+    errors = [o for o in kept if o.output_type == "error"]
+    if answers is None:
+        message = "" if errors else "no answer came back from your function (did the cell run to its end?)"
+    else:
+        message = test.verdict(answers)
+        kept = [o for o in kept if o.output_type != "error"]
+    if message:
+        kept.append(error("AssertionError", message))
+    cell.outputs = kept
+
+
+def _read(text):
+    try:
+        return wire.loads(text)
+    except Exception:  # noqa: BLE001 — a forged or truncated payload is simply no answer
+        return {}
+
+
+def error(ename, evalue):
+    return NotebookNode(output_type="error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
