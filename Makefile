@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: test demo lab release calibrate clean
+.PHONY: test demo lab release calibrate benchmark clean
 
 $(STAMP): pyproject.toml autograde/pyproject.toml
 	python3 -m venv $(VENV)
@@ -17,7 +17,7 @@ test: $(STAMP)
 	$(PY) -m pytest tests source --nbval-lax
 	$(PY) -m pytest notebooks --nbval
 
-## make demo: build release/, grade the bundled sample class, print the report and write its plots
+## make demo: a term of the sample class through nbgrader's exchange, graded in parallel; reports in build/demo/
 demo: $(STAMP)
 	$(PY) -m ninja_autograde.demo
 
@@ -32,6 +32,11 @@ release: $(STAMP)
 ## make calibrate: autograde the calibration class and say whether every case came out as expected
 calibrate: $(STAMP)
 	$(PY) -m ninja_autograde.calibration
+
+## make benchmark: grading time of plain nbgrader against backprop-ninja grade, and the lab assistant's (minutes)
+benchmark: $(STAMP)
+	$(PY) benchmarks/gradcheck.py
+	$(PY) benchmarks/grading.py
 
 clean:
 	rm -rf $(VENV) build gradebook.db submitted autograded feedback

@@ -19,6 +19,16 @@ c.CourseDirectory.assignment_id = ""
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
+# Before grading: a test cell the student deleted is put back (autograde/ninja_autograde/sanitize.py).
+c.Autograde.sanitize_preprocessors = [
+    "nbgrader.preprocessors.ClearOutput",
+    "nbgrader.preprocessors.DeduplicateIds",
+    "nbgrader.preprocessors.OverwriteKernelspec",
+    "ninja_autograde.sanitize.RestoreDeletedTests",
+    "nbgrader.preprocessors.OverwriteCells",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+
 # Executing student notebooks: nbgrader's pipeline with its Execute step replaced by the course's
 # (autograde/ninja_autograde/execute.py): a memory cap per kernel, hidden tests decided by the
 # referee outside the student's kernel, a dead kernel marked and graded rather than fatal.

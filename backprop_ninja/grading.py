@@ -53,9 +53,32 @@ def _start_worker(course):
 
 def _grade_one(assignment, student):
     start = time.perf_counter()
+    trouble = problem(".", assignment, student)
+    if trouble:   # nbgrader is not even asked: nothing of the student's is touched in the gradebook
+        return Outcome(student, False, time.perf_counter() - start, trouble)
     result = _api.autograde(assignment, student, force=True, create=True)
     error = "" if result["success"] else (result.get("error") or result.get("log") or "")[-2000:]
     return Outcome(student, result["success"], time.perf_counter() - start, error)
+
+
+def problem(course, assignment, student):
+    """Why a submission cannot be graded ('' if it can): a missing, renamed or broken notebook."""
+    import nbformat
+
+    folder = Path(course) / "submitted" / student / assignment
+    expected = {p.name for p in (Path(course) / "source" / assignment).glob("*.ipynb")}
+    submitted = {p.name for p in folder.glob("*.ipynb")}
+    for name in sorted(expected):
+        if name not in submitted:
+            others = sorted(submitted - expected)
+            hint = f"; the submission has {', '.join(others)}: renamed? Give it its name back" if others else ""
+            return f"{name} is missing{hint}"
+        try:
+            nbformat.validate(nbformat.read(folder / name, as_version=4))
+        except Exception as error:  # noqa: BLE001 — whatever nbformat rejects, the message says what
+            first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+            return f"{name} is not a valid notebook ({type(error).__name__}: {first_line})"
+    return ""
 
 
 def submissions(course, assignment):

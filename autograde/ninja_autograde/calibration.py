@@ -49,7 +49,9 @@ def calibrate(assignment, folder):
     for case in todo:
         nb = submissions.student_notebook(release, case.answers, solutions)
         submissions.write_submission(folder, case.name, assignment, course.ASSIGNMENTS[assignment], nb)
-    grading.grade(assignment, folder, progress=False)
+    broken = {o.student: o.error for o in grading.grade(assignment, folder, progress=False) if not o.success}
+    if broken:
+        raise RuntimeError(f"nbgrader could not grade {assignment} of {sorted(broken)}:\n{broken}")
     return [Outcome(case, *failed_tests(folder, assignment, case.name)) for case in todo]
 
 

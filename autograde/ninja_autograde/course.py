@@ -28,11 +28,15 @@ def available_assignments(repo=REPO):
 
 def nbgrader(*args, cwd, check=True):
     """Run an nbgrader command in the course at cwd; returns the CompletedProcess."""
+    return run([sys.executable, "-m", "nbgrader", *args], cwd=cwd, check=check)
+
+
+def run(cmd, cwd, check=True):
+    """Run a command with this environment's bin/ on PATH (nbgrader needs its alembic)."""
     env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
-    cmd = [sys.executable, "-m", "nbgrader", *args]
     result = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
     if check and result.returncode != 0:
-        raise RuntimeError(f"nbgrader {' '.join(args)} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+        raise RuntimeError(f"{' '.join(map(str, cmd))} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
     return result
 
 

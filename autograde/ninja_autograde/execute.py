@@ -6,7 +6,10 @@
   each marked with why, and grading moves on to the next student.
 """
 
+import os
 import sys
+import tempfile
+import uuid
 
 from jupyter_client.manager import AsyncKernelManager
 from nbclient.exceptions import DeadKernelError
@@ -17,15 +20,23 @@ from . import referee
 
 
 class GraderKernelManager(AsyncKernelManager):
+    """A kernel under a memory cap, talking over Unix sockets named after its connection file.
+
+    With TCP, kernels started at once by parallel graders can be handed the same free port
+    (one of them then dies with "Address already in use"); socket files cannot collide."""
     memory_limit = Integer(
         2 * 1024**3, help="Address-space cap of each student kernel in bytes (0: none)."
     ).tag(config=True)
 
+    def __init__(self, **kwargs):
+        kwargs.setdefault("transport", "ipc")
+        # absolute: the kernel runs in the student's folder, its manager elsewhere
+        kwargs.setdefault("ip", os.path.join(tempfile.gettempdir(), f"backprop-ninja-kernel-{uuid.uuid4().hex[:12]}"))
+        super().__init__(**kwargs)
+
     def format_kernel_cmd(self, extra_arguments=None):
         cmd = super().format_kernel_cmd(extra_arguments)
-        # The kernel's own log (e.g. its warning about unencrypted local TCP) is not the student's business.
-        return [sys.executable, "-m", "ninja_autograde.limits", str(self.memory_limit), "--", *cmd,
-                "--IPKernelApp.log_level=ERROR"]
+        return [sys.executable, "-m", "ninja_autograde.limits", str(self.memory_limit), "--", *cmd]
 
 
 class GraderExecute(Execute):

@@ -41,7 +41,10 @@ class Test:
 
     def verdict(self, answers):
         """'' when the answers are right, else what is wrong (in the lessons' words)."""
-        return judge(self.name, self.part, self.calls, answers)
+        try:
+            return judge(self.name, self.part, self.calls, answers)
+        except Exception as error:  # noqa: BLE001 — a malformed answer fails its test, never the grading
+            return f"the answer could not be judged ({type(error).__name__}: {error})"
 
 
 def judge(name, part, calls, answers):

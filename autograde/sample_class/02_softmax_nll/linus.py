@@ -1,1 +1,0 @@
-"""Nothing submitted but the release notebook."""

@@ -1,0 +1,92 @@
+"""Grading a class: plain `nbgrader autograde` against `backprop-ninja grade`, and the floor.
+
+    .venv/bin/python benchmarks/grading.py [--sizes 16 64 256] [--jobs N]
+
+For each class size, the same submissions of 02_softmax_nll (the sample class's answers,
+repeated) are graded twice in two copies of one course: by nbgrader alone, one notebook after
+another, then by `backprop-ninja grade`. The floor is what a bare kernel costs to start and
+stop on this machine, measured in the same run. Prints a Markdown table for the README.
+"""
+
+import argparse
+import contextlib
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from jupyter_client.manager import KernelManager
+
+from backprop_ninja import grading, report
+from ninja_autograde import course, submissions
+from ninja_autograde.demo import CALIBRATION, roster
+
+A = "02_softmax_nll"
+
+
+def kernel_start_seconds(times=5):
+    """Median wall time to start a python3 kernel, wait until it answers, and shut it down."""
+    samples = []
+    for _ in range(times):
+        start = time.perf_counter()
+        km = KernelManager(kernel_name="python3")
+        km.start_kernel()
+        client = km.client()
+        client.start_channels()
+        client.wait_for_ready(timeout=60)
+        client.stop_channels()
+        km.shutdown_kernel(now=True)
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+def make_class(folder, n):
+    folder = course.scratch_course(folder, [A])
+    release = course.read_notebook(folder, "release", A)
+    solutions = submissions.solution_cells(course.read_notebook(folder, "source", A))
+    cases = [submissions.load_case(CALIBRATION / A / f"{name}.py") for _, name in roster()[A]]
+    for i in range(n):
+        nb = submissions.student_notebook(release, cases[i % len(cases)].answers, solutions)
+        submissions.write_submission(folder, f"s{i:03d}", A, course.ASSIGNMENTS[A], nb)
+    return folder
+
+
+def timed(fn):
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def scores(folder):
+    return {r.student: r.score for r in report.collect(folder, A)}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[16, 64, 256])
+    parser.add_argument("--jobs", type=int, default=os.cpu_count())
+    args = parser.parse_args(argv)
+    floor = kernel_start_seconds()
+    print(f"{os.cpu_count()} CPUs; a bare kernel starts and stops in {floor:.2f} s\n", file=sys.stderr)
+    print(f"| submissions | `nbgrader autograde` | `backprop-ninja grade --jobs {args.jobs}` | speed-up "
+          "| per notebook: plain / parallel | kernel start floor | same scores |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | :---: |")
+    for n in args.sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            plain = make_class(Path(tmp) / "plain", n)
+            fast = shutil.copytree(plain, Path(tmp) / "parallel")
+            (fast / "gradebook.db").unlink()
+            course.nbgrader("generate_assignment", A, "--force", cwd=fast)
+            t_plain = timed(lambda: course.nbgrader("autograde", A, "--force", cwd=plain))
+            with contextlib.redirect_stdout(sys.stderr):
+                t_fast = timed(lambda: grading.grade(A, fast, jobs=args.jobs, progress=False))
+            same = "yes" if scores(plain) == scores(fast) else "**no**"
+        print(f"| {n} | {t_plain:.1f} s | {t_fast:.1f} s | {t_plain / t_fast:.2f}× "
+              f"| {t_plain / n:.2f} s / {t_fast / n:.2f} s | {floor:.2f} s | {same} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,99 @@
+"""`backprop-ninja grade`: nbgrader's scores, in parallel, and bad submissions that stop nobody."""
+import json
+import shutil
+
+import nbformat
+import pytest
+
+from backprop_ninja import grading, report
+from ninja_autograde import course, submissions
+
+A = "02_softmax_nll"
+NB = course.ASSIGNMENTS[A]
+STUDENTS = {"ada": "correct_loops", "alan": "unstable_exp", "edsger": "wrong_axis", "linus": "unanswered"}
+
+
+@pytest.fixture(scope="module")
+def class_course(tmp_path_factory):
+    """A scratch course with a few sample students (right and wrong) and the bad submissions."""
+    folder = course.scratch_course(tmp_path_factory.mktemp("course"), [A])
+    release = course.read_notebook(folder, "release", A)
+    solutions = submissions.solution_cells(course.read_notebook(folder, "source", A))
+    for name, case_name in STUDENTS.items():
+        case = submissions.load_case(course.REPO / "autograde" / "calibration" / A / f"{case_name}.py")
+        submissions.write_submission(folder, name, A, NB, submissions.student_notebook(release, case.answers, solutions))
+    right = submissions.student_notebook(release, {}, solutions)
+
+    def submit(student, edit=lambda nb: nb):
+        return submissions.write_submission(folder, student, A, NB, edit(nbformat.from_dict(json.loads(json.dumps(right)))))
+
+    def drop_cell(nb, grade_id="test_softmax_random"):
+        nb.cells = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") != grade_id]
+        return nb
+
+    def retype_cell(nb, grade_id="test_nll_random"):
+        for cell in nb.cells:
+            if cell.metadata.get("nbgrader", {}).get("grade_id") == grade_id:
+                cell.cell_type = "markdown"
+                del cell["outputs"], cell["execution_count"]
+        return nb
+
+    submit("deleted_a_test", drop_cell)
+    submit("retyped_a_test", retype_cell)
+    (submit("extra_files") / "scratch.txt").write_text("notes")
+    (submit("invalid_json") / NB).write_text('{"cells": [')
+    shutil.move(submit("renamed") / NB, folder / "submitted" / "renamed" / A / "softmax_nll (1).ipynb")
+    (submit("missing") / NB).unlink()
+    return folder
+
+
+def scores(folder):
+    return {r.student: r.score for r in report.collect(folder, A)}
+
+
+def test_parallel_grading_gives_nbgraders_own_scores(class_course, tmp_path):
+    outcomes = {o.student: o for o in grading.grade(A, class_course, jobs=2, progress=False)}
+    parallel = scores(class_course)
+    plain = shutil.copytree(class_course, tmp_path / "plain")
+    (plain / "gradebook.db").unlink()
+    shutil.rmtree(plain / "autograded")
+    course.nbgrader("generate_assignment", A, "--force", cwd=plain)
+    for student in STUDENTS:
+        course.nbgrader("autograde", A, "--student", student, "--force", cwd=plain)
+        assert scores(plain)[student] == parallel[student], student
+    assert outcomes["ada"].success and parallel["ada"] == 15
+    assert 0 < parallel["alan"] < 15 and parallel["linus"] == 0
+
+
+def test_bad_submissions_get_a_clear_message_and_stop_nobody(class_course):
+    outcomes = {o.student: o for o in grading.grade(A, class_course, progress=False)}
+    assert outcomes["invalid_json"].error.startswith(f"{NB} is not a valid notebook")
+    assert outcomes["missing"].error == f"{NB} is missing"
+    assert "softmax_nll (1).ipynb: renamed?" in outcomes["renamed"].error
+    for student in ("invalid_json", "missing", "renamed"):
+        assert not outcomes[student].success
+    graded = scores(class_course)
+    # a deleted test cell is put back, a retyped one restored, extra files ignored: full marks for right answers
+    for student in ("deleted_a_test", "retyped_a_test", "extra_files"):
+        assert outcomes[student].success, outcomes[student].error
+        assert graded[student] == 15, student
+    # grading again changes nothing
+    grading.grade(A, class_course, progress=False)
+    assert scores(class_course) == graded
+
+
+def test_a_bad_resubmission_loses_nothing_already_graded(class_course):
+    grading.grade(A, class_course, progress=False)
+    before = scores(class_course)["ada"]
+    (class_course / "submitted" / "ada" / A / NB).write_text("not a notebook")
+    outcome = {o.student: o for o in grading.grade(A, class_course, progress=False)}["ada"]
+    assert not outcome.success and "not a valid notebook" in outcome.error
+    assert scores(class_course)["ada"] == before == 15
+
+
+def test_grade_says_what_is_wrong_with_the_course_folder(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no nbgrader_config.py"):
+        grading.grade(A, tmp_path)
+    shutil.copy(course.REPO / "nbgrader_config.py", tmp_path)
+    with pytest.raises(FileNotFoundError, match="no submissions"):
+        grading.grade(A, tmp_path)
