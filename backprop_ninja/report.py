@@ -12,11 +12,10 @@ from pathlib import Path
 import nbformat
 
 
-
 @dataclass
 class StudentResult:
     student: str
-    score: float
+    score: float                    # of the autograded tests; written answers are graded by hand
     max_score: float
     tests: dict                     # grade id -> (score, max score)
     mistakes: list = field(default_factory=list)
@@ -36,14 +35,15 @@ def collect(course, assignment):
             except MissingEntry:
                 continue
             tests = {g.name: (g.score, g.max_score) for nb in submission.notebooks for g in nb.grades
-                     if g.auto_score is not None}
-            results.append(StudentResult(student, submission.score, submission.max_score, tests,
+                     if g.cell.cell_type == "code" and g.auto_score is not None}
+            score, max_score = (sum(t[i] for t in tests.values()) for i in (0, 1))
+            results.append(StudentResult(student, score, max_score, tests,
                                          _mistakes(Path(course) / "autograded" / student / assignment)))
     return results
 
 
 def _mistakes(folder):
-    """The diagnoses the hidden tests gave, one per failed hidden test."""
+    """The diagnoses the hidden tests gave this student, each once."""
     found = []
     for path in sorted(folder.glob("*.ipynb")):
         for cell in nbformat.read(path, as_version=4).cells:
@@ -51,7 +51,7 @@ def _mistakes(folder):
                 continue
             found += [mistake(out["evalue"]) for out in cell.get("outputs", [])
                       if out.get("output_type") == "error" and out.get("ename") == "AssertionError"]
-    return found
+    return list(dict.fromkeys(found))
 
 
 def mistake(message):
@@ -60,6 +60,9 @@ def mistake(message):
     text = re.sub(r"^call \d+: ", "", text)
     if "NotImplementedError" in text:
         return "not answered"
+    if "wrong shape" in text:   # "dW1: wrong shape (6, 2), expected (2, 6). transpose: got shape ..., ...; the values..."
+        hint = text.split(". ", 1)[-1]
+        return re.sub(r": got shape \(.*?\), expected \(.*?\)[;,]?", ":", hint).rstrip(": ")
     return text.split(": ", 1)[1] if "max error" in text else text
 
 
@@ -77,7 +80,7 @@ def summary(results, assignment):
     """The terminal summary: one line per student, then pass rates and the commonest mistakes."""
     if not results:
         return f"{assignment}: no graded submissions"
-    lines = [f"{assignment}: {len(results)} submissions"]
+    lines = [f"{assignment}: {len(results)} submissions (autograded tests; written answers are graded by hand)"]
     for r in results:
         bar = "█" * round(20 * r.score / r.max_score) if r.max_score else ""
         lines.append(f"  {r.student:<16} {r.score:5g}/{r.max_score:<4g} {bar}")
@@ -86,8 +89,8 @@ def summary(results, assignment):
         lines.append(f"    {test:<28} {rate:6.0%}")
     common = Counter(m for r in results for m in r.mistakes).most_common(5)
     if common:
-        lines.append("  commonest mistakes:")
-        lines += [f"    {n:3d}× {m}" for m, n in common]
+        lines.append("  commonest mistakes (students):")
+        lines += [f"    {n:3d}  {m}" for m, n in common]
     return "\n".join(lines)
 
 
@@ -106,7 +109,8 @@ def plot(results, assignment, path):
     fig, (a, b, c) = plt.subplots(1, 3, figsize=(17, 5), gridspec_kw={"width_ratios": [1, 1.3, 1.6]})
     scores = [100 * r.score / r.max_score for r in results if r.max_score]
     a.hist(scores, bins=range(0, 105, 10), color="#4c72b0", edgecolor="white")
-    a.set(title="score distribution", xlabel="score (%)", ylabel="students")
+    a.set(title="score distribution (autograded tests)", xlabel="score (%)", ylabel="students")
+    a.yaxis.get_major_locator().set_params(integer=True)
     rates = pass_rates(results)
     names = list(rates)
     b.barh(names, [100 * rates[n] for n in names],
@@ -119,7 +123,8 @@ def plot(results, assignment, path):
         c.barh(labels, [n for _, n in common], color="#8172b2")
         c.invert_yaxis()
         c.tick_params(axis="y", labelsize=8)
-    c.set(title="commonest diagnosed mistakes", xlabel="failed tests")
+        c.xaxis.get_major_locator().set_params(integer=True)
+    c.set(title="commonest diagnosed mistakes", xlabel="students")
     fig.suptitle(f"{assignment}: {len(results)} submissions")
     fig.tight_layout()
     fig.savefig(path, dpi=110)

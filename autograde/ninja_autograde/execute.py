@@ -52,7 +52,7 @@ class GraderExecute(Execute):
         if cell.cell_type != "code":
             return super().preprocess_cell(cell, resources, index)
         if self._died_in is not None:
-            cell.outputs = [referee.error("KernelDied", f"not run: the kernel died in cell [{self._died_in}]")]
+            cell.outputs = [referee.error("KernelDied", f"not run: the kernel died in cell {self._died_in + 1}")]
             return cell, resources
         source = cell.source
         cell.source, test = referee.prepare(source)

@@ -268,6 +268,9 @@ def _gotchas(call, depth, act):
                 backprop(right, use_z=True)))
     out.append(("divided by N twice: the 1/N belongs in dz of the last layer only", backprop(right, dz_top / N)))
     out.append(("missing /N: the loss is a mean, so dz of the last layer is (p − Y)/N", backprop(right, dz_top * N)))
+    K = dz_top.shape[1]
+    shifted = (np.exp(cache["logp"]) - np.eye(K)[(y + 1) % K]) / N
+    out.append(("one-hot off by one: Y must have its 1 at column y_i", backprop(right, shifted)))
     return out
 
 
