@@ -37,7 +37,7 @@ def naive_seconds(loss_fn, params):
 
 
 def human(s):
-    return f"{s / 3600:.1f} h" if s > 3600 else f"{s:.3g} s"
+    return f"{s / 3600:.1f} h" if s > 3600 else f"{s / 60:.0f} min" if s > 60 else f"{s:.3g} s"
 
 
 def row(label, loss_fn, params):

@@ -42,7 +42,8 @@ class Test:
     def verdict(self, answers):
         """'' when the answers are right, else what is wrong (in the lessons' words)."""
         try:
-            return judge(self.name, self.part, self.calls, answers)
+            with np.errstate(all="ignore"):   # wrong answers overflow; that is what they are judged for
+                return judge(self.name, self.part, self.calls, answers)
         except Exception as error:  # noqa: BLE001 — a malformed answer fails its test, never the grading
             return f"the answer could not be judged ({type(error).__name__}: {error})"
 
