@@ -2,8 +2,9 @@
 
 - every student kernel starts under a memory cap (`GraderKernelManager.memory_limit`);
 - hidden tests are decided by the referee, in this process, not in the student's kernel;
-- a kernel that dies (os._exit, a segfault) costs the cell it died in and every later one,
-  each marked with why, and grading moves on to the next student.
+- a kernel that dies (os._exit, a segfault), or is still stuck after a timed-out cell (a loop
+  that swallows the interrupt), costs the cell it stopped in and every later one, each marked
+  with why, and grading moves on to the next student without waiting out every later cell.
 """
 
 import os
@@ -12,7 +13,7 @@ import tempfile
 import uuid
 
 from jupyter_client.manager import AsyncKernelManager
-from nbclient.exceptions import DeadKernelError
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbgrader.preprocessors import Execute
 from traitlets import Integer
 
@@ -45,26 +46,30 @@ class GraderExecute(Execute):
         super().__init__(**kwargs)
 
     def preprocess(self, nb, resources=None, km=None):
-        self._died_in = None
+        self._stopped = None   # why no later cell runs, once the kernel is gone or stuck
         return super().preprocess(nb, resources, km)
 
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type != "code":
             return super().preprocess_cell(cell, resources, index)
-        if self._died_in is not None:
-            cell.outputs = [referee.error("KernelDied", f"not run: the kernel died in cell {self._died_in + 1}")]
+        if self._stopped:
+            cell.outputs = [referee.error("KernelStopped", f"not run: {self._stopped}")]
             return cell, resources
         source = cell.source
         cell.source, test = referee.prepare(source)
         try:
             cell, resources = super().preprocess_cell(cell, resources, index)
         except DeadKernelError:
-            self._died_in = index
-            cell.outputs.append(referee.error(
-                "KernelDied", "the kernel died while running this cell (os._exit, a crash, or the memory limit)"))
-            self.log.error("The kernel died in cell %d; the remaining cells are marked as not run", index)
+            self._stop(cell, index, "died", "(os._exit, a crash, or the memory limit)")
+        except CellTimeoutError:   # interrupted after the timeout, and still busy: the interrupt was swallowed
+            self._stop(cell, index, "was still stuck", f"{self.timeout} s after it started (a loop that ignores the interrupt?)")
         finally:
             cell.source = source
         if test is not None:
             referee.rule(cell, test)
         return cell, resources
+
+    def _stop(self, cell, index, what, why):
+        cell.outputs.append(referee.error("KernelStopped", f"the kernel {what} in this cell {why}"))
+        self._stopped = f"the kernel {what} in cell {index + 1}"
+        self.log.error("The kernel %s in cell %d; the later cells are marked as not run", what, index + 1)
