@@ -41,9 +41,10 @@ c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
-c.GraderExecute.timeout = 60           # seconds per cell: an endless loop costs that cell only
-c.GraderExecute.interrupt_on_timeout = True
-c.GraderExecute.execute_retries = 0
+# Timeouts for nbgrader's Execute apply to the course's too, and to a student's Validate button.
+c.Execute.timeout = 60                 # seconds per cell: an endless loop costs that cell only
+c.Execute.interrupt_on_timeout = True
+c.Execute.execute_retries = 0
 c.GraderKernelManager.memory_limit = 2 * 1024**3   # bytes per student kernel; a bigger allocation raises MemoryError
 
 # Output kept in autograded notebooks and feedback.

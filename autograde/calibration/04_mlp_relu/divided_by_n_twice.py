@@ -1,5 +1,6 @@
 """Divides every weight gradient by N again."""
 FAILS = ['test_W1', 'test_W2']
+MAY_FAIL = ['test_trains_xor']   # a wrong gradient that may still train XOR, or not: chance
 
 
 def mlp_relu_backward(params, cache, y):

@@ -1,5 +1,6 @@
 """No ReLU derivative: dz1 = dh, as if the activation were the identity."""
 FAILS = ['test_W1', 'test_b1']
+MAY_FAIL = ['test_trains_xor']   # a wrong gradient that may still train XOR, or not: chance
 
 
 def mlp_relu_backward(params, cache, y):

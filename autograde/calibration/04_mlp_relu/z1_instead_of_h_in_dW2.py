@@ -1,5 +1,6 @@
 """Uses z1, before the ReLU, as the input of layer 2."""
 FAILS = ['test_W2']
+MAY_FAIL = ['test_trains_xor']   # a wrong gradient that may still train XOR, or not: chance
 
 
 def mlp_relu_backward(params, cache, y):
