@@ -1,8 +1,8 @@
 """What each hidden test feeds a graded function, and how it judges the answer.
 
-Runs only inside the judge process. Every test draws fresh data from the operating
-system's randomness, so no answer can be tuned to it, and calls the student's function
-at least twice with different shapes, so an answer that replays its first result fails.
+Runs in the grader's process (the referee) or in a judge process, never in the student's
+kernel. Every test draws fresh data from the operating system's randomness, so no answer
+can be tuned to it, and calls the student's function at least twice with different shapes, so an answer that replays its first result fails.
 Expected values come from the course's forward passes through finite differences
 (or, for the forward functions themselves, from their definition); the analytic
 formulas below serve only to name a mistake, never to decide a grade.

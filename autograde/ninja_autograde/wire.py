@@ -2,7 +2,7 @@
 over pipes or as base64 text.
 
 Nested dicts travel as paths: {"0": {"params": {"W1": a}}} ⇄ {"0/params/W1": a}.
-Only plain arrays cross (allow_pickle=False), so nothing the student returns can run code in the judge.
+Only plain arrays cross (allow_pickle=False), so nothing the student returns can run code in the grader or the judge.
 """
 
 import base64
