@@ -21,8 +21,8 @@ from pathlib import Path
 from jupyter_client.manager import KernelManager
 
 from backprop_ninja import grading, report
-from ninja_autograde import course, submissions
-from ninja_autograde.demo import CALIBRATION, roster
+from ninja_autograde import calibration, course, submissions
+from ninja_autograde.demo import roster
 
 A = "02_softmax_nll"
 
@@ -47,7 +47,7 @@ def make_class(folder, n):
     folder = course.scratch_course(folder, [A])
     release = course.read_notebook(folder, "release", A)
     solutions = submissions.solution_cells(course.read_notebook(folder, "source", A))
-    cases = [submissions.load_case(CALIBRATION / A / f"{name}.py") for _, name in roster()[A]]
+    cases = [calibration.case(A, name) for _, name in roster()[A]]
     for i in range(n):
         nb = submissions.student_notebook(release, cases[i % len(cases)].answers, solutions)
         submissions.write_submission(folder, f"s{i:03d}", A, course.ASSIGNMENTS[A], nb)

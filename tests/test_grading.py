@@ -6,7 +6,7 @@ import nbformat
 import pytest
 
 from backprop_ninja import grading, report
-from ninja_autograde import course, submissions
+from ninja_autograde import calibration, course, submissions
 
 A = "02_softmax_nll"
 NB = course.ASSIGNMENTS[A]
@@ -20,8 +20,8 @@ def class_course(tmp_path_factory):
     release = course.read_notebook(folder, "release", A)
     solutions = submissions.solution_cells(course.read_notebook(folder, "source", A))
     for name, case_name in STUDENTS.items():
-        case = submissions.load_case(course.REPO / "autograde" / "calibration" / A / f"{case_name}.py")
-        submissions.write_submission(folder, name, A, NB, submissions.student_notebook(release, case.answers, solutions))
+        answers = calibration.case(A, case_name).answers
+        submissions.write_submission(folder, name, A, NB, submissions.student_notebook(release, answers, solutions))
     right = submissions.student_notebook(release, {}, solutions)
 
     def submit(student, edit=lambda nb: nb):

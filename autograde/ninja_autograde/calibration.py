@@ -12,8 +12,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from backprop_ninja import grading
-from nbgrader.api import Gradebook
+from backprop_ninja import grading, report
 
 from . import course, submissions
 
@@ -36,6 +35,11 @@ def cases(assignment):
     return [submissions.load_case(p) for p in sorted((CASES / assignment).glob("*.py"))]
 
 
+def case(assignment, name):
+    """One calibration case by name: the sample class and the tests answer with these."""
+    return submissions.load_case(CASES / assignment / f"{name}.py")
+
+
 CELL_TIMEOUT = 20   # seconds: the hanging students cost the calibration seconds, not minutes
 
 
@@ -46,24 +50,16 @@ def calibrate(assignment, folder):
     solutions = submissions.solution_cells(course.read_notebook(folder, "source", assignment))
     release = course.read_notebook(folder, "release", assignment)
     todo = cases(assignment)
-    for case in todo:
-        nb = submissions.student_notebook(release, case.answers, solutions)
-        submissions.write_submission(folder, case.name, assignment, course.ASSIGNMENTS[assignment], nb)
+    for c in todo:
+        nb = submissions.student_notebook(release, c.answers, solutions)
+        submissions.write_submission(folder, c.name, assignment, course.ASSIGNMENTS[assignment], nb)
     broken = {o.student: o.error for o in grading.grade(assignment, folder, progress=False) if not o.success}
     if broken:
         raise RuntimeError(f"nbgrader could not grade {assignment} of {sorted(broken)}:\n{broken}")
-    return [Outcome(case, *failed_tests(folder, assignment, case.name)) for case in todo]
-
-
-def failed_tests(folder, assignment, student):
-    """(ids of autograded test cells that lost points, their score, their max score) from the gradebook.
-
-    Manually graded answers are left out: no autograder can judge them."""
-    with Gradebook(grading.db_url(folder)) as gb:
-        submission = gb.find_submission(assignment, student)
-        tests = [g for nb in submission.notebooks for g in nb.grades if g.cell.cell_type == "code"]
-        failed = {g.name for g in tests if g.score < g.max_score}
-        return failed, sum(g.score for g in tests), sum(g.max_score for g in tests)
+    # autograded tests only (report.collect leaves out the written answers no autograder can judge)
+    results = {r.student: r for r in report.collect(folder, assignment)}
+    return [Outcome(c, {t for t, (score, most) in results[c.name].tests.items() if score < most},
+                    results[c.name].score, results[c.name].max_score) for c in todo]
 
 
 def main(argv=None):

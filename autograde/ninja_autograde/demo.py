@@ -18,10 +18,9 @@ import nbformat
 
 from backprop_ninja import cli
 
-from . import course, submissions
+from . import calibration, course, submissions
 
 ROSTER = Path(__file__).resolve().parents[1] / "sample_class" / "roster.csv"
-CALIBRATION = Path(__file__).resolve().parents[1] / "calibration"
 
 
 def roster():
@@ -34,8 +33,8 @@ def roster():
 def answer(home, assignment, case_name, solutions):
     """Fill the fetched notebook in the student's home with the case's answers."""
     path = home / assignment / course.ASSIGNMENTS[assignment]
-    case = submissions.load_case(CALIBRATION / assignment / f"{case_name}.py")
-    nbformat.write(submissions.student_notebook(nbformat.read(path, as_version=4), case.answers, solutions), path)
+    answers = calibration.case(assignment, case_name).answers
+    nbformat.write(submissions.student_notebook(nbformat.read(path, as_version=4), answers, solutions), path)
 
 
 class Exchange:
