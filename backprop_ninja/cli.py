@@ -2,7 +2,7 @@
 
     backprop-ninja trace                  the hand trace of the 2→3→2 ReLU network
     backprop-ninja eps-plot OUT.png       the ε explorer's picture, drawn once
-    backprop-ninja grade ASSIGNMENT       autograde every submission in parallel, then the report
+    backprop-ninja grade ASSIGNMENT       (instructors, with ./autograde installed) autograde a class
 """
 
 import argparse
@@ -25,20 +25,10 @@ def _eps_plot(args):
     return 0
 
 
-def _grade(args):
-    from pathlib import Path
-
-    from . import report
-    from .grading import grade
-
-    outcomes = grade(args.assignment, args.course, args.jobs)
-    results = report.collect(args.course, args.assignment)
-    print(report.summary(results, args.assignment))
-    out = Path(args.course) / "reports"
-    out.mkdir(exist_ok=True)
-    print(f"wrote {report.write_csv(results, out / f'{args.assignment}.csv')}")
-    print(f"wrote {report.plot(results, args.assignment, out / f'{args.assignment}.png')}")
-    return 0 if all(o.success for o in outcomes) else 1
+def _instructor_only(args):
+    print(f"backprop-ninja {args.command} is for instructors: install the grading side with "
+          "`pip install -e ./autograde` in the course repository.")
+    return 2
 
 
 def main(argv=None):
@@ -52,11 +42,14 @@ def main(argv=None):
     plot.add_argument("--eps", type=float, default=1e-5)
     plot.add_argument("--precision", default="float64", choices=["float64", "float32"])
     plot.set_defaults(run=_eps_plot)
-    grade = commands.add_parser("grade", help="autograde every submission of ASSIGNMENT in submitted/, in parallel")
-    grade.add_argument("assignment")
-    grade.add_argument("--jobs", type=int, default=None, help="parallel workers (default: the CPU count)")
-    grade.add_argument("--course", default=".", help="the course directory, with nbgrader_config.py (default: .)")
-    grade.set_defaults(run=_grade)
+    try:   # the instructor's commands, when the grading side is installed
+        from ninja_autograde import commands as instructor
+    except ImportError:
+        stub = commands.add_parser("grade", help="(instructors) autograde a class; needs ./autograde installed")
+        stub.add_argument("rest", nargs=argparse.REMAINDER)
+        stub.set_defaults(run=_instructor_only)
+    else:
+        instructor.add_to(commands)
     args = parser.parse_args(argv)
     return args.run(args)
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from jupyter_client.manager import KernelManager
 
-from backprop_ninja import grading, report
+from ninja_autograde import grading, report
 from ninja_autograde import calibration, course, submissions
 from ninja_autograde.demo import roster
 

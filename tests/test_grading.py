@@ -5,7 +5,7 @@ import shutil
 import nbformat
 import pytest
 
-from backprop_ninja import grading, report
+from ninja_autograde import grading, report
 from ninja_autograde import calibration, course, submissions
 
 A = "02_softmax_nll"

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from ninja_autograde import hidden_test
+from ninja_hidden import hidden_test
 
 
 def softmax(z):

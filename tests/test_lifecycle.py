@@ -7,7 +7,8 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
-from backprop_ninja import cli, grading
+from backprop_ninja import cli
+from ninja_autograde import grading
 from ninja_autograde import course, submissions
 from ninja_autograde.demo import Exchange, answer
 

@@ -12,9 +12,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from backprop_ninja import grading, report
-
-from . import course, submissions
+from . import course, grading, report, submissions
 
 CASES = Path(__file__).resolve().parents[1] / "calibration"
 

@@ -14,7 +14,7 @@ from backprop_ninja import data, nets
 from backprop_ninja.diagnose import diagnose
 from backprop_ninja.gradcheck import numerical_gradient
 
-from . import functions
+from ninja_hidden import functions
 
 
 def _close(got, expected, atol, rtol):

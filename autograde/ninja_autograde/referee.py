@@ -20,9 +20,9 @@ import re
 import numpy as np
 from nbformat import NotebookNode
 
-from . import wire
+from ninja_hidden import ANSWERS_MIME, wire
+
 from .exercises import EXERCISES
-from .hidden import ANSWERS_MIME
 
 CALL = re.compile(r'hidden_test\(\s*"(\w+)"\s*,\s*(\w+)\s*,\s*"(\w+)"\s*\)')
 

@@ -1,12 +1,15 @@
-"""The kernel side of a hidden test: one call in a hidden test cell.
+"""The kernel side of a hidden test: the only instructor code a student's kernel may import.
+
+One call in a hidden test cell:
 
     hidden_test("softmax", softmax, "extreme")
 
-When nbgrader grades, the referee (`referee.py`, in the grader's process) has written the
+When nbgrader grades, the referee (`ninja_autograde.referee`, in the grader's process) has written the
 test data into the call (`calls=`): the student's function runs on it and the returned
 arrays are displayed for the referee, who decides. Run anywhere else (the source notebooks
 under nbval, an instructor trying a cell), the data and the verdict come from a judge
-process (`judge.py`) and a failed test raises here.
+process (`ninja_autograde.judge`) and a failed test raises here. Nothing here knows a
+solution, a reference or a verdict.
 """
 
 import json
