@@ -1,6 +1,7 @@
 """The `backprop-ninja` command.
 
     backprop-ninja trace                  the hand trace of the 2→3→2 ReLU network
+    backprop-ninja draw OUT.png           the trace's network drawn: forward values, then every gradient
     backprop-ninja eps-plot OUT.png       the ε explorer's picture, drawn once
     backprop-ninja grade ASSIGNMENT       (instructors, with ./autograde installed) autograde a class
 """
@@ -12,6 +13,16 @@ import sys
 def _trace(args):
     from .trace import print_trace
     print_trace()
+    return 0
+
+
+def _draw(args):
+    import matplotlib
+    matplotlib.use("Agg")
+    from .drawing import network_figure
+
+    network_figure().savefig(args.out, dpi=110)
+    print(f"wrote {args.out}")
     return 0
 
 
@@ -35,6 +46,9 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog="backprop-ninja", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("trace", help="the hand trace of the 2→3→2 ReLU network").set_defaults(run=_trace)
+    draw = commands.add_parser("draw", help="draw the trace's network, forward and backward, to a file")
+    draw.add_argument("out")
+    draw.set_defaults(run=_draw)
     plot = commands.add_parser("eps-plot", help="draw the ε explorer's error plot to a file")
     plot.add_argument("out")
     plot.add_argument("--function", default="tanh", choices=["tanh", "exp", "seed loss"])

@@ -23,10 +23,12 @@ def classification(N, sizes, seed=0):
     return init_params(sizes, seed=seed + 1), X, y
 
 
-def xor(n=200, noise=0.15, seed=0):
-    """n points around the four corners (±1, ±1); the label is 1 where the signs differ."""
+def xor(n=200, seed=0):
+    """n points spread uniformly over the square [-1, 1]²; the label is 1 where the signs differ.
+
+    Points come right up to the axes, where the label flips, so a network must place its
+    boundaries precisely: a wrong backward pass that still lowers the loss shows here."""
     rng = np.random.default_rng(seed)
-    corners = rng.choice([-1.0, 1.0], size=(n, 2))
-    X = corners + noise * rng.standard_normal((n, 2))
-    y = (corners[:, 0] != corners[:, 1]).astype(int)
+    X = rng.uniform(-1.0, 1.0, size=(n, 2))
+    y = ((X[:, 0] > 0) != (X[:, 1] > 0)).astype(int)
     return X, y
