@@ -167,23 +167,10 @@ def network_figure():
 def agreement(student_backward, atol=1e-6, rtol=1e-4):
     """The student's gradients on the trace's network (source convention) and, per weight and
     bias, whether they agree with finite differences."""
-    from .nets import mlp_relu_forward
-    params = tr.course_params()
-    x, y = np.array([tr.X]), np.array([tr.Y])
-    _, cache = mlp_relu_forward(params, x, y)
-    answer = student_backward({k: v.copy() for k, v in params.items()}, cache, y)
     numeric = tr.numerical_grads()
-    grads, verdict = {}, {}
-    for name in tr.PARAMETERS:
-        got = np.asarray(answer[name], dtype=np.float64)
-        if got.ndim == 2:
-            got = got.T                      # the course's X @ W convention → a row per neuron
-        if got.shape != numeric[name].shape:
-            continue                         # a wrong shape: nothing to write on the edges
-        grads[name] = got
-        for index in np.ndindex(got.shape):
-            verdict[(name,) + index] = bool(abs(got[index] - numeric[name][index])
-                                            <= atol + rtol * abs(numeric[name][index]))
+    grads = {name: g for name, g in tr.student_grads(student_backward).items() if g.shape == numeric[name].shape}
+    verdict = {(name,) + index: bool(abs(g[index] - numeric[name][index]) <= atol + rtol * abs(numeric[name][index]))
+               for name, g in grads.items() for index in np.ndindex(g.shape)}
     return grads, verdict
 
 

@@ -148,16 +148,58 @@ def numerical_grads():
     return {name: g.T if g.ndim == 2 else g for name, g in grads.items()}
 
 
+def numerical_node_grads():
+    """dL/dz2, dL/dh and dL/dz1 by finite differences: the loss as a function of each node's values."""
+    def loss_from_z2(z2):
+        return -(z2[Y] - np.log(np.sum(np.exp(z2))))
+
+    def loss_from_h(h):
+        return loss_from_z2(np.array(W2) @ h + np.array(B2))
+
+    def loss_from_z1(z1):
+        return loss_from_h(np.maximum(z1, 0.0))
+
+    t = forward()
+    out = {}
+    for name, loss, value in (("dz2", loss_from_z2, t.z2), ("dh", loss_from_h, t.h), ("dz1", loss_from_z1, t.z1)):
+        v = np.array(value, dtype=np.float64)
+        out[name] = numerical_gradient(lambda: loss(v), v)
+    return out
+
+
+def student_grads(student_backward):
+    """A backward pass in the course's convention run on the trace's network; its answer in the
+    source's convention (a row of dW1 per hidden neuron, a row of dW2 per output)."""
+    params = course_params()
+    x, y = np.array([X]), np.array([Y])
+    _, cache = mlp_relu_forward(params, x, y)
+    answer = student_backward({k: v.copy() for k, v in params.items()}, cache, y)
+    out = {}
+    for name in PARAMETERS:
+        got = np.asarray(answer[name], dtype=np.float64)
+        out[name] = got.T if got.ndim == 2 else got
+    return out
+
+
 def verification_rows(grads):
     """(name, analytic, finite difference) for each of the 17 parameters, source convention."""
     numeric = numerical_grads()
     rows = []
     for name in PARAMETERS:
-        analytic = np.array(grads[name])
-        for index in np.ndindex(analytic.shape):
+        analytic = np.asarray(grads[name], dtype=np.float64)
+        for index in np.ndindex(numeric[name].shape):
             label = f"{name}[{']['.join(map(str, index))}]"
-            rows.append((label, float(analytic[index]), float(numeric[name][index])))
+            value = float(analytic[index]) if analytic.shape == numeric[name].shape else float("nan")
+            rows.append((label, value, float(numeric[name][index])))
     return rows
+
+
+def print_table(grads, say=print):
+    """The 17-row table: each gradient against finite differences, and whether they match to 6 decimals."""
+    say(f"{'parameter':<10} {'analytic':>11} {'finite diff':>12} {'|difference|':>13}  match")
+    for label, a, n in verification_rows(grads):
+        match = "yes" if f"{a + 0.0:+.6f}" == f"{n + 0.0:+.6f}" else "NO"
+        say(f"{label:<10} {a + 0.0:+11.6f} {n + 0.0:+12.6f} {abs(a - n):13.1e}  {match}")
 
 
 def print_trace(say=print, backward_pass=True):
@@ -171,8 +213,6 @@ def print_trace(say=print, backward_pass=True):
     say(f"db1 = {fmt(t.db1)}")
     say(f"dW2 = {fmt(t.dW2)}   (column 0, the dead neuron's, is zero)")
     say(f"db2 = {fmt(t.db2)}")
-    say(f"\n{'parameter':<10} {'analytic':>11} {'finite diff':>12} {'|difference|':>13}  match")
-    for label, a, n in verification_rows(t.grads):
-        match = "yes" if f"{a + 0.0:+.6f}" == f"{n + 0.0:+.6f}" else "NO"
-        say(f"{label:<10} {a + 0.0:+11.6f} {n + 0.0:+12.6f} {abs(a - n):13.1e}  {match}")
+    say("")
+    print_table(t.grads, say)
     return t

@@ -61,9 +61,21 @@ def _train(backward, params, X, y, steps, lr):
     return params
 
 
+def _argument(key, value):
+    """An argument as the student's function takes it: f and backward rebuilt, numbers as Python numbers."""
+    if key == "f":
+        return functions.make(value)
+    if key == "backward":
+        return functions.weight_decay(float(value))
+    if key in ("eps", "lr"):
+        return float(value)
+    return int(value) if key == "steps" else value
+
+
 def _answer(student_fn, call):
-    args = [functions.make(v) if k == "f" else float(v) if k == "eps" else v for k, v in call.items()]
-    run = (lambda *a: _train(student_fn, *a)) if "steps" in call else student_fn
+    args = [_argument(k, v) for k, v in call.items()]
+    trains = "steps" in call and "backward" not in call   # the backward pass's training test
+    run = (lambda *a: _train(student_fn, *a)) if trains else student_fn
     try:
         out = run(*args)
     except BaseException as error:  # noqa: B036 — any failure of the student's code is their answer

@@ -1,4 +1,4 @@
-"""Test functions for `central_difference`, built from plain arrays.
+"""Test functions built from plain arrays: f for `central_difference`, a backward pass for `gradient_descent`.
 
 The judge draws the coefficients; the student's kernel rebuilds the same f from them:
 
@@ -25,3 +25,13 @@ def make(spec):
         return float(np.sum(a * np.sin(b * v)) + 0.5 * v @ M @ v)
 
     return f
+
+
+def weight_decay(decay):
+    """A backward pass for testing a training loop: the gradient of ½·decay·Σ‖θ‖², which is decay·θ.
+
+    It knows nothing of the network, so the test of the loop never depends on the student's backward pass."""
+    def backward(params, cache, y):
+        return {name: decay * np.asarray(value, dtype=np.float64) for name, value in params.items()}
+
+    return backward

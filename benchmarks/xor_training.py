@@ -1,0 +1,82 @@
+"""How often the hidden training test of `mlp_relu_backward` passes, per calibration case, over many seeds.
+
+    .venv/bin/python benchmarks/xor_training.py [--seeds 50] [CASE ...]
+
+Each seed draws the test exactly as the referee does (`exercises.EXERCISES[...].calls(rng, "train")`:
+TRAIN_RUNS networks on fresh XOR data), trains each with the case's backward pass through the kernel's
+own loop (`ninja_hidden._train`) and judges it with the referee's rule. A test fails at its first failed
+network, so the loop stops there. Prints, per case, the pass rate and the accuracies reached, beside what
+the case's FAILS / MAY_FAIL lists expect: the numbers quoted in the cases' docstrings come from here.
+"""
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+
+from ninja_autograde.exercises import EXERCISES
+from ninja_autograde.referee import judge
+from ninja_autograde.submissions import load_case, solution_cells
+from ninja_hidden import _answer
+
+REPO = Path(__file__).resolve().parents[1]
+CASES = REPO / "autograde" / "calibration" / "04_mlp_relu"
+TEST = "test_trains_xor"
+
+
+def backward_passes(names):
+    """name -> the case's mlp_relu_backward (and the source notebook's solution as 'source_solution')."""
+    import nbformat
+    source = nbformat.read(REPO / "source" / "04_mlp_relu" / "mlp_relu.ipynb", as_version=4)
+    found = {"source_solution": (solution_cells(source)["mlp_relu_backward"], set(), set())}
+    for path in sorted(CASES.glob("*.py")):
+        case = load_case(path)
+        if "mlp_relu_backward" in case.answers:
+            found[case.name] = (case.answers["mlp_relu_backward"], case.fails, case.may_fail)
+    out = {}
+    for name, (code, fails, may_fail) in found.items():
+        if names and name not in names:
+            continue
+        namespace = {"np": np}
+        exec(code, namespace)   # the calibration class is the course's own code
+        expected = "fails" if TEST in fails else "may fail" if TEST in may_fail else "passes"
+        out[name] = (namespace["mlp_relu_backward"], expected)
+    return out
+
+
+def run_test(backward, seed):
+    """(passed, accuracies of the networks trained) for one hidden training test drawn from seed."""
+    calls = EXERCISES["mlp_relu_backward"].calls(np.random.default_rng(seed), "train")
+    accuracies = []
+    for i, call in enumerate(calls):
+        with np.errstate(all="ignore"):
+            answer = _answer(backward, call)
+            verdict = judge("mlp_relu_backward", "train", [call], {"0": answer})
+        if "out" in answer:
+            from backprop_ninja.nets import predict
+            with np.errstate(all="ignore"):
+                accuracies.append(float(np.mean(predict(answer["out"], call["X"]) == call["y"])))
+        if verdict:
+            return False, accuracies
+    return True, accuracies
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seeds", type=int, default=50)
+    parser.add_argument("cases", nargs="*")
+    args = parser.parse_args(argv)
+    print(f"{'case':<26} {'expected':>9} {'passed':>8}  accuracy of the networks trained (min / mean / max)")
+    for name, (backward, expected) in backward_passes(set(args.cases)).items():
+        passes, accuracies = 0, []
+        for seed in range(args.seeds):
+            passed, acc = run_test(backward, seed)
+            passes += passed
+            accuracies += acc
+        spread = (f"{min(accuracies):.3f} / {np.mean(accuracies):.3f} / {max(accuracies):.3f}"
+                  if accuracies else "no network trained (the backward pass raises)")
+        print(f"{name:<26} {expected:>9} {passes:>4}/{args.seeds:<3}  {spread}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
