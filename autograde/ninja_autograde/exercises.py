@@ -10,7 +10,7 @@ formulas below serve only to name a mistake, never to decide a grade.
 
 import numpy as np
 
-from backprop_ninja import data, nets
+from backprop_ninja import data, nets, trace
 from backprop_ninja.diagnose import diagnose
 from backprop_ninja.gradcheck import numerical_gradient
 
@@ -69,7 +69,7 @@ class Exercise:
         else:
             pairs = [(None, got, np.asarray(expected, dtype=np.float64))]
         for key, g, e in pairs:
-            label = f"d{key}" if key else "the result"
+            label = (key if key.startswith("d") else f"d{key}") if key else "the result"
             if g is None:
                 return f"{label} is missing from the returned dict"
             if g.shape != e.shape:
@@ -228,6 +228,29 @@ class MLPBackward(Exercise):
                 if key in grads and grads[key].shape == call["params"][key].shape]
 
 
+class TraceByHand(Exercise):
+    """Numbers computed on paper for lesson 04's hand trace, against finite differences of its loss.
+
+    The trace is one fixed network, so there is nothing to draw: the call carries no argument
+    (only the placeholder `_call`, since an empty call would not travel)."""
+    args = ()
+    atol, rtol = 2e-6, 0.0   # six decimals, as the lesson asks
+
+    def calls(self, rng, part):
+        return [{"_call": np.array(0)}]
+
+    def reference(self, call):
+        numeric = trace.numerical_node_grads()
+        return {**numeric, "dW1_dead_row": trace.numerical_grads()["W1"][0]}
+
+    def hypotheses(self, call, key):
+        right = self.reference(call)
+        unmasked = {**right, "dz1": right["dh"], "dW1_dead_row": right["dh"][0] * np.array(trace.X)}
+        return [("the sign is flipped: dz2 = p − y, not y − p", -right[key]),
+                ("no ReLU mask: the dead neuron (z1 < 0) passes no gradient, so its dz1 and its dW1 row are 0",
+                 unmasked[key])]
+
+
 TRAIN_RUNS, TRAIN_ACCURACY = 3, 0.95   # measured over 50 seeds per case: benchmarks/xor_training.py
 
 
@@ -340,5 +363,6 @@ EXERCISES = {
     "mlp_tanh_backward": MLPBackward(nets.mlp_tanh_forward, 2, "tanh"),
     "mlp_relu_backward": MLPBackward(nets.mlp_relu_forward, 2, "relu"),
     "mlp3_backward": MLPBackward(nets.mlp3_forward, 3, "tanh"),
+    "trace_by_hand": TraceByHand(),
     "gradient_descent": GradientDescent(),
 }

