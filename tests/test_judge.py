@@ -59,3 +59,51 @@ def test_an_answer_that_replays_its_first_result_fails():
 
     with pytest.raises(AssertionError):
         hidden_test("softmax_nll_backward", replay, "random")
+
+
+def descend(params, X, y, backward, steps=3000, lr=0.5, log_every=300):
+    """A right training loop, without the network's forward pass: the test's backward ignores the cache."""
+    for _ in range(steps):
+        grads = backward(params, None, y)
+        params = {name: value - lr * grads[name] for name, value in params.items()}
+    return params
+
+
+def test_a_right_training_loop_passes_both_parts():
+    hidden_test("gradient_descent", descend, "descends")
+    hidden_test("gradient_descent", descend, "unchanged")
+
+
+def in_place(params, X, y, backward, steps=3000, lr=0.5, log_every=300):
+    for _ in range(steps):
+        grads = backward(params, None, y)
+        for name in params:
+            params[name] -= lr * grads[name]
+    return params
+
+
+@pytest.mark.parametrize("loop, part, words", [
+    (lambda p, X, y, b, steps, lr, log_every=300: descend(p, X, y, lambda q, c, t: {k: -g for k, g in b(q, c, t).items()},
+                                                          steps, lr), "descends", "uphill"),
+    (lambda p, X, y, b, steps, lr, log_every=300: descend(p, X, y, b, steps - 1, lr), "descends", "one step too few"),
+    (lambda p, X, y, b, steps, lr, log_every=300: {k: v - steps * lr * b(p, None, y)[k] for k, v in p.items()},
+     "descends", "once, before the loop"),
+    (in_place, "unchanged", "in place"),
+])
+def test_training_loop_mistakes_are_named(loop, part, words):
+    with pytest.raises(AssertionError, match=words):
+        hidden_test("gradient_descent", loop, part)
+
+
+TRACE = {"dz2": [-0.539666, 0.539666], "dh": [-0.161900, 0.377767, 0.053967], "dz1": [0.0, 0.377767, 0.053967],
+         "dW1_dead_row": [0.0, 0.0]}
+
+
+def test_the_hand_trace_judged_against_finite_differences():
+    hidden_test("trace_by_hand", lambda: TRACE, "numbers")
+    with pytest.raises(AssertionError, match="no ReLU mask"):
+        hidden_test("trace_by_hand", lambda: {**TRACE, "dW1_dead_row": [-0.08095, -0.12952]}, "numbers")
+    with pytest.raises(AssertionError, match="sign is flipped"):
+        hidden_test("trace_by_hand", lambda: {k: [-v for v in vs] for k, vs in TRACE.items()}, "numbers")
+    with pytest.raises(AssertionError, match="dh is missing"):
+        hidden_test("trace_by_hand", lambda: {k: v for k, v in TRACE.items() if k != "dh"}, "numbers")

@@ -1,9 +1,12 @@
 """Multiplies by z1 instead of the 0/1 mask.
 
-It passes the training test, and must: z1 > 0 exactly where the mask is 1, so each hidden unit's
-gradient is the right one scaled by a positive number, still a direction in which the loss falls.
-Measured (benchmarks/xor_training.py): 60/60 networks reach 96-100 %. The per-tensor tests catch it."""
+A wrong gradient that still points downhill: z1 > 0 exactly where the mask is 1, so each hidden
+unit's gradient is the right one scaled by a positive number, and the network trains, only more
+slowly. Measured (benchmarks/xor_training.py, 50 seeds): the training test passes 49/50 (networks
+reach 93.5-100 %, mean 99.0 %), so it can neither be counted on to pass nor to fail. The per-tensor
+tests catch it every time."""
 FAILS = ['test_W1', 'test_b1']
+MAY_FAIL = ['test_trains_xor']   # passes 49/50: a rescaled gradient is still a descent direction
 
 
 def mlp_relu_backward(params, cache, y):
