@@ -57,3 +57,10 @@ def test_xor_is_balanced_and_labelled_by_sign():
     X, y = data.xor(200)
     assert X.shape == (200, 2) and 80 < y.sum() < 120
     assert np.mean((np.sign(X[:, 0]) != np.sign(X[:, 1])) == y) > 0.95
+
+
+def test_xor_spreads_over_the_whole_square():
+    """No clusters: points everywhere in [-1, 1]², right up to the axes where the label flips."""
+    X, _ = data.xor(200, seed=3)
+    assert np.all(np.abs(X) <= 1) and np.all(X.min(axis=0) < -0.9) and np.all(X.max(axis=0) > 0.9)
+    assert np.sum(np.min(np.abs(X), axis=1) < 0.1) > 10
