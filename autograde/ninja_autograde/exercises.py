@@ -301,7 +301,7 @@ class LayerBackward(Exercise):
     The reference is the gradient of Σ out·dout, by finite differences of the layer's forward."""
     args = ("dout", "cache")
     atol, rtol = 1e-6, 1e-5
-    inputs = ()   # the forward's differentiable arguments, in its order
+    inputs = ()   # the names, in the cache, of the inputs the layer is differentiated by
 
     def forward(self, cache):
         """out of the layer's forward pass on the inputs kept in cache."""
@@ -356,7 +356,7 @@ class NormBackward(LayerBackward):
         names = {0: "batchnorm normalises each feature over the batch (axis 0)",
                  1: "layernorm normalises each example over its features (axis 1)"}
         if key == "x":
-            return [(f"{mistake}", _norm_dx(dout, cache, self.axis, **flags)) for mistake, flags in _NORM_MISTAKES] + [
+            return [(mistake, _norm_dx(dout, cache, self.axis, **flags)) for mistake, flags in _NORM_MISTAKES] + [
                 (f"the sums over the wrong axis: {names[self.axis]}, so the sums of the backward pass run over "
                  f"axis {self.axis}, not {other}", _norm_dx(dout, cache, other))]
         if key == "gamma":
@@ -400,7 +400,7 @@ class EmbeddingBackward(LayerBackward):
         return nets.embedding_forward(cache["idx"], cache["C"])[0]
 
     def calls(self, rng, part):
-        """A batch of single tokens (N,) and a batch of contexts (N, T), both longer than the table."""
+        """A batch of single tokens (N,) and a batch of contexts (N, T), each with a token that repeats."""
         out = []
         for shape in [(int(rng.integers(7, 12)),), (int(rng.integers(2, 5)), int(rng.integers(2, 4)))]:
             V, E = int(rng.integers(3, 6)), int(rng.integers(1, 4))
