@@ -415,7 +415,7 @@ class EmbeddingBackward(LayerBackward):
         dC = np.zeros_like(call["cache"]["C"])
         dC[call["cache"]["idx"]] = call["dout"]
         return [("a repeated row is counted once: dC[idx] = dout (or += dout) writes a row once however often "
-                 "idx holds it; add up every use with np.add.at(dC, idx, dout)", dC)]
+                 "idx holds it; add up every use with np.add.at", dC)]
 
 
 class MLPBNBackward(MLPBackward):
@@ -466,7 +466,8 @@ class MLPBNBackward(MLPBackward):
         out = [(mistake, _mlp_bn_grads(call, norm=flags)) for mistake, flags in _NORM_MISTAKES]
         out.append(("the batchnorm's sums run over axis 1, the features: batchnorm normalises each feature over "
                     "the batch, axis 0", _mlp_bn_grads(call, norm={"axis": 1})))
-        out.append(("a repeated row of C is counted once: add up every use with np.add.at(dC, X, demb)",
+        out.append(("a repeated row of C is counted once: a token used k times in the batch gets k contributions; "
+                    "add them all up with np.add.at",
                     _mlp_bn_grads(call, once=True)))
         out.append(("the tanh derivative uses its input instead of h: tanh'(bn) = 1 − h², with h = tanh(bn)",
                     _mlp_bn_grads(call, tanh_of_input=True)))
