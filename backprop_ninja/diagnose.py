@@ -98,8 +98,9 @@ def _layer_hint(grad, reference):
     wrong = np.any(np.abs(grad - reference) > 1e-6 + 1e-3 * np.abs(reference), axis=1)
     if 0 < wrong.sum() < len(wrong):
         rows = ", ".join(map(str, np.flatnonzero(wrong)))
-        return (f"only row(s) {rows} are off and every other row is right: rows looked up more than once? "
-                "A lookup table's gradient adds up every use of a row (np.add.at, not dC[idx] += ...)")
+        return (f"only row(s) {rows} are off and every other row is right; if this is a lookup table (an "
+                "embedding), are they the rows used more than once? Its gradient adds up every use of a row "
+                "(np.add.at, not dC[idx] += ...)")
     return ""
 
 
