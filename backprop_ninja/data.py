@@ -32,3 +32,18 @@ def xor(n=200, seed=0):
     X = rng.uniform(-1.0, 1.0, size=(n, 2))
     y = ((X[:, 0] > 0) != (X[:, 1] > 0)).astype(int)
     return X, y
+
+
+def sequences(n, vocab=8, context=3, noise=0.2, seed=0):
+    """A tiny language of tokens 0 … vocab−1 and the next-token task of lesson 06.
+
+    One long sequence: each token is the sum of the two before it, modulo vocab, except that with
+    probability `noise` it is a token drawn uniformly at random. Returns X (n, context), the
+    windows of `context` tokens, and y (n,), the token that follows each window."""
+    rng = np.random.default_rng(seed)
+    s = [int(t) for t in rng.integers(0, vocab, size=context)]
+    while len(s) < n + context:
+        s.append(int(rng.integers(vocab)) if rng.random() < noise else (s[-1] + s[-2]) % vocab)
+    s = np.array(s)
+    X = np.lib.stride_tricks.sliding_window_view(s[:-1], context)[:n].copy()
+    return X, s[context:]

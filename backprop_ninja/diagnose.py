@@ -84,7 +84,24 @@ def diagnose(grad, reference, hypotheses=()):
     c = _scale_factor(grad, reference)
     if c is not None:
         return _describe_factor(c)
-    return _correlation_hint(grad, reference)
+    return _layer_hint(grad, reference) or _correlation_hint(grad, reference)
+
+
+def _layer_hint(grad, reference):
+    """Two signatures of lesson 06's layers, or '': a batch mean's path missing, a lookup's repeated rows."""
+    if grad.ndim != 2 or grad.shape[0] < 2:
+        return ""
+    tol = 1e-6 * max(1.0, float(np.abs(reference).max()))
+    if np.all(np.abs(reference.sum(axis=0)) <= tol) and not np.all(np.abs(grad.sum(axis=0)) <= tol):
+        return ("the true gradient sums to zero over the batch (axis 0) in every column and yours does not: "
+                "a path through a batch mean left out? (batchnorm's dx without the mean's path)")
+    wrong = np.any(np.abs(grad - reference) > 1e-6 + 1e-3 * np.abs(reference), axis=1)
+    if 0 < wrong.sum() < len(wrong):
+        rows = ", ".join(map(str, np.flatnonzero(wrong)))
+        return (f"only row(s) {rows} are off and every other row is right; if this is a lookup table (an "
+                "embedding), are they the rows used more than once? Its gradient adds up every use of a row "
+                "(np.add.at, not dC[idx] += ...)")
+    return ""
 
 
 def _correlation_hint(grad, reference):

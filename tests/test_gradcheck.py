@@ -87,3 +87,22 @@ def test_large_network_is_checked_by_directions_and_the_bad_tensor_named():
     bad = check_gradients(loss, params, dict(grads, W1=grads["W1"] * 2))
     assert bad.passed == {"W1": False, "b1": True, "W2": True, "b2": True}
     assert "2× too large" in bad.rows[0].hint
+
+
+def test_lesson_06_mistakes_are_named_from_the_numbers_alone():
+    """A batchnorm dx without the mean's path, and an embedding's dC that counts a repeated row once."""
+    rng = np.random.default_rng(0)
+    x, gamma, beta, dout = rng.normal(size=(5, 3)), rng.normal(1, 0.5, 3), rng.normal(size=3), rng.normal(size=(5, 3))
+    out, cache = nets.batchnorm_forward(x, gamma, beta)
+    dxhat = dout * gamma
+    no_mean_path = (dxhat - cache["xhat"] * (dxhat * cache["xhat"]).mean(axis=0)) / cache["std"]
+    report = check_gradients(nets.layer_loss(nets.batchnorm_forward, dout), {"x": x, "gamma": gamma, "beta": beta},
+                             {"x": no_mean_path, "gamma": (dout * cache["xhat"]).sum(0), "beta": dout.sum(0)})
+    assert report.passed == {"x": False, "gamma": True, "beta": True}
+    assert "batch mean" in report.rows[0].hint
+
+    idx, C, demb = np.array([[0, 2, 0], [1, 0, 3]]), rng.normal(size=(5, 2)), rng.normal(size=(2, 3, 2))
+    counted_once = np.zeros_like(C)
+    counted_once[idx] += demb
+    report = check_gradients(nets.layer_loss(nets.embedding_forward, demb, idx), {"C": C}, {"C": counted_once})
+    assert not report.all_passed and "row(s) 0 are off" in report.rows[0].hint

@@ -64,3 +64,34 @@ def test_xor_spreads_over_the_whole_square():
     X, _ = data.xor(200, seed=3)
     assert np.all(np.abs(X) <= 1) and np.all(X.min(axis=0) < -0.9) and np.all(X.max(axis=0) > 0.9)
     assert np.sum(np.min(np.abs(X), axis=1) < 0.1) > 10
+
+
+@pytest.mark.parametrize("forward, axis", [(nets.batchnorm_forward, 0), (nets.layernorm_forward, 1)])
+def test_norms_standardise_over_their_axis_with_the_biased_variance(forward, axis):
+    rng = np.random.default_rng(3)
+    x, gamma, beta = rng.normal(2.0, 3.0, (6, 4)), rng.normal(size=4), rng.normal(size=4)
+    out, cache = forward(x, gamma, beta)
+    assert list(cache) == ["x", "gamma", "beta", "mu", "var", "std", "xhat"]
+    assert np.allclose(cache["xhat"].mean(axis=axis), 0) and np.allclose(cache["xhat"].std(axis=axis), 1, atol=1e-4)
+    assert np.allclose(cache["var"], x.var(axis=axis, keepdims=True))      # numpy's var divides by n
+    assert cache["std"].shape == ((1, 4) if axis == 0 else (6, 1))
+    assert np.allclose(out, gamma * cache["xhat"] + beta)
+
+
+def test_embedding_looks_up_rows_and_the_bn_network_caches_its_layers():
+    C = np.arange(10.0).reshape(5, 2)
+    out, cache = nets.embedding_forward(np.array([[0, 4], [4, 1]]), C)
+    assert out.shape == (2, 2, 2) and np.array_equal(out[1, 0], C[4]) and set(cache) == {"idx", "C"}
+    params = nets.init_bn_params(8, 3, 4, 6, seed=0)
+    X, y = data.sequences(50, seed=0)
+    loss, cache = nets.mlp_bn_forward(params, X, y)
+    assert list(cache) == ["X", "emb", "z1", "mu", "var", "std", "xhat", "bn", "h", "z2", "logp"]
+    assert cache["emb"].shape == (50, 3, 4) and cache["std"].shape == (1, 6)
+    assert np.isclose(loss, -cache["logp"][np.arange(50), y].mean())
+
+
+def test_sequences_follow_the_rule_four_times_in_five():
+    X, y = data.sequences(5000, vocab=8, context=3, seed=1)
+    assert X.shape == (5000, 3) and np.array_equal(X[1:, :2], X[:-1, 1:]) and np.array_equal(X[1:, 2], y[:-1])
+    follows = np.mean(y == (X[:, 1] + X[:, 2]) % 8)
+    assert abs(follows - (0.8 + 0.2 / 8)) < 0.02

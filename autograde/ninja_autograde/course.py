@@ -19,6 +19,7 @@ ASSIGNMENTS = {
     "03_mlp_tanh": "mlp_tanh.ipynb",
     "04_mlp_relu": "mlp_relu.ipynb",
     "05_third_layer": "third_layer.ipynb",
+    "06_batchnorm": "batchnorm.ipynb",
 }
 
 

@@ -366,3 +366,227 @@ EXERCISES = {
     "trace_by_hand": TraceByHand(),
     "gradient_descent": GradientDescent(),
 }
+
+
+# Lesson 06: batchnorm, layernorm, the embedding, and the network built from them.
+
+def _changed(before, after, path=""):
+    """The names of the arrays in `before` (nested dicts) that `after` does not hold unchanged."""
+    if isinstance(before, dict):
+        after = after if isinstance(after, dict) else {}
+        return [name for key in before for name in _changed(before[key], after.get(key), f"{path}{key}/")]
+    return [] if _same(np.asarray(before), after) else [path.rstrip("/")]
+
+
+class LayerBackward(Exercise):
+    """A layer's backward(dout, cache): one test part per returned gradient, plus 'unchanged'.
+
+    The reference is the gradient of Σ out·dout, by finite differences of the layer's forward."""
+    args = ("dout", "cache")
+    atol, rtol = 1e-6, 1e-5
+    inputs = ()   # the names, in the cache, of the inputs the layer is differentiated by
+
+    def forward(self, cache):
+        """out of the layer's forward pass on the inputs kept in cache."""
+        raise NotImplementedError
+
+    def reference(self, call):
+        cache = {k: (v.copy() if k in self.inputs else v) for k, v in call["cache"].items()}
+        loss = lambda: float(np.sum(self.forward(cache) * call["dout"]))
+        return {name: numerical_gradient(loss, cache[name]) for name in self.inputs}
+
+    def judge(self, part, calls, outputs, afters):
+        if part != "unchanged":
+            return super().judge(part, calls, outputs, afters)
+        for i, (call, got, after) in enumerate(zip(calls, outputs, afters)):
+            if isinstance(got, str):
+                return f"call {i + 1}: {got}"
+            changed = _changed(call, after)
+            if changed:
+                return f"the function modified {', '.join(changed)} in place; work on copies"
+        return ""
+
+
+class NormBackward(LayerBackward):
+    """batchnorm_backward or layernorm_backward: x is normalised over `axis`."""
+    inputs = ("x", "gamma", "beta")
+
+    def __init__(self, axis):
+        self.axis = axis
+        self.layer = nets.batchnorm_forward if axis == 0 else nets.layernorm_forward
+
+    def forward(self, cache):
+        return self.layer(cache["x"], cache["gamma"], cache["beta"])[0]
+
+    def calls(self, rng, part):
+        """Two calls: n = 2 along the normalised axis (the smallest batch that normalises), then 3 to 8."""
+        return [self._draw(rng, n) for n in (2, int(rng.integers(3, 9)))]
+
+    def _draw(self, rng, n):
+        other = int(rng.integers(1, 6))   # the size of the axis that is not normalised
+        shape = (n, other) if self.axis == 0 else (other, n)
+        while True:
+            x = rng.normal(rng.normal(0, 2), rng.uniform(0.5, 3), shape)
+            if x.var(axis=self.axis).min() > 0.05:   # std well above sqrt(eps): finite differences stay exact
+                break
+        D = shape[1]
+        _, cache = self.layer(x, rng.normal(1.0, 0.5, D), rng.normal(0.0, 1.0, D))
+        return {"dout": rng.standard_normal(shape), "cache": cache}
+
+    def hypotheses(self, call, key):
+        dout, cache = call["dout"], call["cache"]
+        other = 1 - self.axis
+        names = {0: "batchnorm normalises each feature over the batch (axis 0)",
+                 1: "layernorm normalises each example over its features (axis 1)"}
+        if key == "x":
+            return [(mistake, _norm_dx(dout, cache, self.axis, **flags)) for mistake, flags in _NORM_MISTAKES] + [
+                (f"the sums over the wrong axis: {names[self.axis]}, so the sums of the backward pass run over "
+                 f"axis {self.axis}, not {other}", _norm_dx(dout, cache, other))]
+        if key == "gamma":
+            return [("dgamma multiplies dout by x; gamma scales xhat, the normalised x", (dout * cache["x"]).sum(axis=0))]
+        return ()
+
+
+_NORM_MISTAKES = [
+    ("the mean's path is missing: mu depends on every x, so dx gets −Σ dxhat/(n·std) from it",
+     {"mean_path": False}),
+    ("the variance's path is missing: var depends on every x, so dx gets dvar·2(x − mu)/n from it",
+     {"var_path": False}),
+    ("n − 1: this is the backward pass of the unbiased variance; the course normalises with the biased "
+     "one, var = (1/n)·Σ (x − mu)², so dvar reaches x as dvar·2(x − mu)/n", {"n_minus_1": True}),
+    ("gamma is missing: out = gamma·xhat + beta, so dxhat = dout·gamma", {"gamma": False}),
+]
+
+
+def _norm_dx(dout, cache, axis, mean_path=True, var_path=True, n_minus_1=False, gamma=True):
+    """dx of the normalisation with its sums over `axis` and a mistake switched on (analytic, for naming only):
+
+        dx = (dxhat − Σ dxhat / n − xhat·Σ dxhat·xhat / n) / std      (sums over the normalised axis)
+
+    where the first sum is the mean's path into x and the second the variance's."""
+    xhat, std = cache["xhat"], cache["std"]
+    n = xhat.shape[axis]
+    dxhat = dout * cache["gamma"] if gamma else dout
+    dx = dxhat
+    if mean_path:
+        dx = dx - dxhat.sum(axis=axis, keepdims=True) / n
+    if var_path:
+        dx = dx - xhat * (dxhat * xhat).sum(axis=axis, keepdims=True) / (n - 1 if n_minus_1 else n)
+    return dx / std
+
+
+class EmbeddingBackward(LayerBackward):
+    """embedding_backward: every call looks up some row of C more than once."""
+    inputs = ("C",)
+
+    def forward(self, cache):
+        return nets.embedding_forward(cache["idx"], cache["C"])[0]
+
+    def calls(self, rng, part):
+        """A batch of single tokens (N,) and a batch of contexts (N, T), each with a token that repeats."""
+        out = []
+        for shape in [(int(rng.integers(7, 12)),), (int(rng.integers(2, 5)), int(rng.integers(2, 4)))]:
+            V, E = int(rng.integers(3, 6)), int(rng.integers(1, 4))
+            idx = rng.integers(0, V, size=shape)
+            while len(np.unique(idx)) == idx.size:
+                idx = rng.integers(0, V, size=shape)
+            _, cache = nets.embedding_forward(idx, rng.standard_normal((V, E)))
+            out.append({"dout": rng.standard_normal(shape + (E,)), "cache": cache})
+        return out
+
+    def hypotheses(self, call, key):
+        dC = np.zeros_like(call["cache"]["C"])
+        dC[call["cache"]["idx"]] = call["dout"]
+        return [("a repeated row is counted once: dC[idx] = dout (or += dout) writes a row once however often "
+                 "idx holds it; add up every use with np.add.at", dC)]
+
+
+class MLPBNBackward(MLPBackward):
+    """mlp_bn_backward: embedding → linear → batchnorm → tanh → linear → softmax + NLL."""
+
+    def __init__(self):
+        super().__init__(nets.mlp_bn_forward, 2, "tanh")
+
+    def calls(self, rng, part):
+        if part == "train":
+            return [{"params": nets.init_bn_params(*CAPSTONE["sizes"], seed=int(rng.integers(2**31))),
+                     "seed": np.array(int(rng.integers(2**31))),
+                     **{k: np.array(CAPSTONE[k]) for k in ("n", "steps", "lr", "batch")}}]
+        return [self._draw(rng, N) for N in (2, int(rng.integers(3, 9)))]
+
+    def _draw(self, rng, N):
+        """Contexts of T tokens with more token slots than the vocabulary (so a row of C repeats),
+        gamma and beta away from 1 and 0, and every feature spread over the batch."""
+        while True:
+            V, T, E, H = int(rng.integers(3, 6)), int(rng.integers(3, 5)), int(rng.integers(1, 4)), int(rng.integers(2, 7))
+            K = V
+            params = nets.init_bn_params(V, T, E, H, seed=int(rng.integers(2**31)))
+            params["W2"] = rng.standard_normal((H, K)) / np.sqrt(H)
+            params.update(gamma=rng.normal(1.0, 0.5, H), beta=rng.normal(0.0, 1.0, H), b2=rng.normal(0.0, 0.5, K))
+            X, y = rng.integers(0, V, size=(N, T)), rng.integers(0, K, size=N)
+            _, cache = self.forward(params, X, y)
+            if cache["var"].min() > 0.05:
+                return {"params": params, "cache": cache, "y": y}
+
+    def judge(self, part, calls, outputs, afters):
+        if part != "train":
+            return super().judge(part, calls, outputs, afters)
+        (call,), (trained,) = calls, outputs
+        if isinstance(trained, str):
+            return f"training failed: {trained}"
+        if not isinstance(trained, dict) or set(trained) != set(call["params"]):
+            return f"training did not return the parameters {', '.join(call['params'])}"
+        X, y = data.sequences(int(call["n"]), seed=int(call["seed"]))
+        loss = float(self.forward(trained, X, y)[0])
+        if not loss <= CAPSTONE["pass_loss"]:
+            return (f"{int(call['steps'])} steps of minibatch gradient descent with your backward pass end at loss "
+                    f"{loss:.3f} on the training set; a right backward pass reaches {CAPSTONE['loss']} (at most "
+                    f"{CAPSTONE['pass_loss']}), from log {CAPSTONE['sizes'][0]} = {np.log(CAPSTONE['sizes'][0]):.2f}")
+        return ""
+
+    def hypotheses(self, call, key):
+        """Gradients a student would get from the lesson's gotchas (analytic, for naming only)."""
+        out = [(mistake, _mlp_bn_grads(call, norm=flags)) for mistake, flags in _NORM_MISTAKES]
+        out.append(("the batchnorm's sums run over axis 1, the features: batchnorm normalises each feature over "
+                    "the batch, axis 0", _mlp_bn_grads(call, norm={"axis": 1})))
+        out.append(("a repeated row of C is counted once: a token used k times in the batch gets k contributions; "
+                    "add them all up with np.add.at",
+                    _mlp_bn_grads(call, once=True)))
+        out.append(("the tanh derivative uses its input instead of h: tanh'(bn) = 1 − h², with h = tanh(bn)",
+                    _mlp_bn_grads(call, tanh_of_input=True)))
+        return [(mistake, grads[key]) for mistake, grads in out if key in grads]
+
+
+def _mlp_bn_grads(call, norm=None, once=False, tanh_of_input=False):
+    """The network's gradients with one of the lesson's mistakes (analytic, for naming only)."""
+    params, cache, y = call["params"], call["cache"], call["y"]
+    X, emb, h = cache["X"], cache["emb"], cache["h"]
+    N = len(y)
+    dz2 = np.exp(cache["logp"])
+    dz2[np.arange(N), y] -= 1
+    dz2 /= N
+    dbn = dz2 @ params["W2"].T * (1 - (cache["bn"] if tanh_of_input else h) ** 2)
+    flags = dict(norm or {})
+    axis = flags.pop("axis", 0)
+    dz1 = _norm_dx(dbn, {"gamma": params["gamma"], "xhat": cache["xhat"], "std": cache["std"]}, axis, **flags)
+    demb = (dz1 @ params["W1"].T).reshape(emb.shape)
+    dC = np.zeros_like(params["C"])
+    if once:
+        dC[X] = demb
+    else:
+        np.add.at(dC, X, demb)
+    return {"C": dC, "W1": emb.reshape(N, -1).T @ dz1, "gamma": (dbn * cache["xhat"]).sum(axis=0),
+            "beta": dbn.sum(axis=0), "W2": h.T @ dz2, "b2": dz2.sum(axis=0)}
+
+
+# The capstone of lesson 06, as the lesson trains it: vocabulary, context, embedding and hidden sizes;
+# data set size, steps, learning rate and batch; the loss the lesson states and the hidden test's bar.
+CAPSTONE = {"sizes": (8, 3, 4, 32), "n": 8000, "steps": 3000, "lr": 0.5, "batch": 64,
+            "loss": 0.82, "pass_loss": 0.95}
+
+EXERCISES.update({
+    "batchnorm_backward": NormBackward(axis=0),
+    "layernorm_backward": NormBackward(axis=1),
+    "embedding_backward": EmbeddingBackward(),
+    "mlp_bn_backward": MLPBNBackward(),
+})

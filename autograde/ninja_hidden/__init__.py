@@ -18,7 +18,8 @@ import sys
 
 import numpy as np
 
-from backprop_ninja.nets import mlp_relu_forward
+from backprop_ninja.data import sequences
+from backprop_ninja.nets import mlp_bn_forward, mlp_relu_forward
 
 from . import functions, wire
 
@@ -61,6 +62,18 @@ def _train(backward, params, X, y, steps, lr):
     return params
 
 
+def _train_bn(backward, params, seed, n, steps, lr, batch):
+    """Minibatch gradient descent on lesson 06's next-token task with the student's mlp_bn_backward."""
+    X, y = sequences(int(n), seed=int(seed))
+    rng = np.random.default_rng(int(seed))
+    for _ in range(int(steps)):
+        i = rng.integers(0, len(X), int(batch))
+        _, cache = mlp_bn_forward(params, X[i], y[i])
+        grads = backward(params, cache, y[i])
+        params = {name: params[name] - float(lr) * grads[name] for name in params}
+    return params
+
+
 def _argument(key, value):
     """An argument as the student's function takes it: f and backward rebuilt, numbers as Python numbers."""
     if key == "f":
@@ -75,14 +88,15 @@ def _argument(key, value):
 def _answer(student_fn, call):
     args = [_argument(k, v) for k, v in call.items() if k != "_call"]   # `_call` only marks a call without arguments
     trains = "steps" in call and "backward" not in call   # the backward pass's training test
-    run = (lambda *a: _train(student_fn, *a)) if trains else student_fn
+    trainer = _train_bn if "batch" in call else _train
+    run = (lambda *a: trainer(student_fn, *a)) if trains else student_fn
     try:
         out = run(*args)
     except BaseException as error:  # noqa: B036 — any failure of the student's code is their answer
         if isinstance(error, KeyboardInterrupt):
             raise
         return {"error": _array(f"raised {type(error).__name__}: {error}"[:500])}
-    answer = {"after": {k: v for k, v in call.items() if k in ("z", "y", "x", "params", "cache")}}
+    answer = {"after": {k: v for k, v in call.items() if k in ("z", "y", "x", "params", "cache", "dout")}}
     try:
         if isinstance(out, dict):
             answer["out"] = {str(k): _as_float(v, dtype=_float64) for k, v in out.items()}

@@ -1,0 +1,18 @@
+"""The network forgets gamma on the way from dbn to dz1."""
+FAILS = ["test_mlp_C", "test_mlp_W1"]
+MAY_FAIL = ["test_trains"]
+
+
+def mlp_bn_backward(params, cache, y):
+    X, emb, xhat, std, h = cache["X"], cache["emb"], cache["xhat"], cache["std"], cache["h"]
+    N = X.shape[0]
+    dz2 = np.exp(cache["logp"])
+    dz2[np.arange(N), y] -= 1.0
+    dz2 /= N
+    dbn = (dz2 @ params["W2"].T) * (1.0 - h ** 2)
+    dz1 = (N * dbn - dbn.sum(axis=0) - xhat * (dbn * xhat).sum(axis=0)) / (N * std)
+    demb = (dz1 @ params["W1"].T).reshape(emb.shape)
+    dC = np.zeros_like(params["C"])
+    np.add.at(dC, X, demb)
+    return {"C": dC, "W1": emb.reshape(N, -1).T @ dz1, "gamma": (dbn * xhat).sum(axis=0),
+            "beta": dbn.sum(axis=0), "W2": h.T @ dz2, "b2": dz2.sum(axis=0)}
