@@ -108,35 +108,53 @@ class Hub:
         self.api("PUT", f"/user/{user}/api/contents/{path}", json={"type": "notebook", "content": nb})
 
 
+KEEP = os.environ.get("BN_HUB_KEEP")   # a folder: install there once, keep it and the users between runs
+
+
+def remove_user(name):
+    subprocess.run(["userdel", "--remove", name], capture_output=True)
+
+
 @pytest.fixture(scope="module")
 def people():
     """An instructor and two students, real accounts with passwords; removed afterwards."""
-    tag = secrets.token_hex(2)
-    names = {"instructor": f"bn{tag}inst", "correct": f"bn{tag}ada", "mistaken": f"bn{tag}alan"}
+    names = {"instructor": "bnhubinst", "correct": "bnhubada", "mistaken": "bnhubalan"}
     passwords = {name: secrets.token_urlsafe(12) for name in names.values()}
     try:
         for name in names.values():
-            sh("useradd", "--create-home", "--shell", "/bin/bash", name)
+            if not KEEP:
+                remove_user(name)   # left over by an interrupted run
+            if subprocess.run(["id", name], capture_output=True).returncode:
+                sh("useradd", "--create-home", "--shell", "/bin/bash", name)
             sh("chpasswd", input=f"{name}:{passwords[name]}\n")
         yield names, passwords
     finally:
         for name in names.values():
-            subprocess.run(["userdel", "--remove", name], capture_output=True)
+            if not KEEP:
+                remove_user(name)
 
 
 @pytest.fixture(scope="module")
 def hub(people):
     """docs/install_hub.sh into a temporary PREFIX, then the hub on free loopback ports; yields (Hub, PREFIX)."""
     names, _ = people
-    prefix = Path(tempfile.mkdtemp(prefix="bn-hub-"))
+    prefix = Path(KEEP or tempfile.mkdtemp(prefix="bn-hub-"))
+    prefix.mkdir(exist_ok=True)
     prefix.chmod(0o755)
     course_dir = Path(f"/home/{names['instructor']}/backprop-ninja")
-    shutil.copytree(REPO, course_dir, ignore=NOT_COPIED)
-    install = subprocess.run(["bash", REPO / "docs" / "install_hub.sh", course_dir, names["instructor"],
-                              names["correct"], names["mistaken"]],
-                             env=dict(os.environ, PREFIX=str(prefix), EXCHANGE=str(prefix / "exchange")),
-                             capture_output=True, text=True, timeout=1800)
-    assert install.returncode == 0, install.stdout[-3000:] + install.stderr[-3000:]
+    if not (prefix / "class.json").exists():
+        shutil.copytree(REPO, course_dir, ignore=NOT_COPIED)
+        install = subprocess.run(["bash", REPO / "docs" / "install_hub.sh", course_dir, names["instructor"],
+                                  names["correct"], names["mistaken"]],
+                                 env=dict(os.environ, PREFIX=str(prefix), EXCHANGE=str(prefix / "exchange")),
+                                 capture_output=True, text=True, timeout=1800)
+        assert install.returncode == 0, install.stdout[-3000:] + install.stderr[-3000:]
+    else:   # a kept install: this checkout's hub config, and a term that starts afresh
+        shutil.copy(REPO / "docs" / "jupyterhub_config.py", prefix)
+        for leftover in [*(prefix / "exchange").iterdir(), *(prefix / "state").iterdir(),
+                         *(course_dir / f for f in ("submitted", "autograded", "feedback", "gradebook.db")),
+                         *(Path(f"/home/{n}") / d for n in names.values() for d in (COURSE, ".local"))]:
+            shutil.rmtree(leftover) if leftover.is_dir() else leftover.unlink(missing_ok=True)
     token, port = secrets.token_hex(16), free_port()
     (prefix / "test_config.py").write_text(f"""
 load_subconfig("{prefix / 'jupyterhub_config.py'}")
@@ -171,7 +189,7 @@ c.JupyterHub.load_roles = c.JupyterHub.load_roles + [
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
         log.close()
-        if os.environ.get("BN_KEEP_HUB") is None:
+        if not KEEP:
             shutil.rmtree(prefix, ignore_errors=True)
 
 
