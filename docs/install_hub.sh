@@ -7,21 +7,25 @@
 # private to that account (mode 0700). Environment, with its defaults:
 #   PREFIX=/opt/backprop-ninja        the hub, the proxy, the students' and the grader's Pythons, the kit
 #   EXCHANGE=/srv/nbgrader/exchange   nbgrader's exchange, where assignments, submissions and feedback pass
+#   PYTHON=/usr/bin/python3           a Python >= 3.11 every account can run (the system's, not one in /root)
 set -euo pipefail
 [ $# -ge 2 ] || { sed -n 2,11p "$0"; exit 2; }
 COURSE_DIR=$(realpath "$1"); INSTRUCTOR=$2; shift 2; STUDENTS=("$@")
 PREFIX=${PREFIX:-/opt/backprop-ninja}
 EXCHANGE=${EXCHANGE:-/srv/nbgrader/exchange}
+PYTHON=${PYTHON:-/usr/bin/python3}
 COURSE_ID=backprop-ninja
 pin() {   # the version the course pins for a package, from its pyproject.toml
-    python3 -c "import re, sys, tomllib; p = tomllib.load(open(sys.argv[1], 'rb'))['project']
+    "$PYTHON" -c "import re, sys, tomllib; p = tomllib.load(open(sys.argv[1], 'rb'))['project']
 print(next(d for g in p['optional-dependencies'].values() for d in g if re.match(sys.argv[2] + r'==', d)))" \
         "$COURSE_DIR/pyproject.toml" "$1"
 }
-venv() { python3 -m venv "$1" && "$1/bin/pip" install --quiet --upgrade pip; }
+venv() { "$PYTHON" -m venv "$1" && "$1/bin/pip" install --quiet --upgrade pip; }
 say() { echo "== $*"; }
 id "$INSTRUCTOR" >/dev/null
 mkdir -p "$PREFIX"
+
+"$PYTHON" -c "import ensurepip" 2>/dev/null || { apt-get update -qq && apt-get install -y -qq python3-venv; }
 
 say "1. the proxy: configurable-http-proxy from npm (Node.js from Debian if missing)"
 command -v npm >/dev/null || { apt-get update -qq && apt-get install -y -qq nodejs npm; }
@@ -57,13 +61,15 @@ c.Exchange.path_includes_course = True
 c.Authenticator.plugin_class = "nbgrader.auth.JupyterHubAuthPlugin"
 END
 done
+# The instructor's nbgrader (Formgrader, terminals) works on the course wherever it is started.
+echo "load_subconfig(\"$COURSE_DIR/nbgrader_config.py\")" >> "$PREFIX/grader/etc/jupyter/nbgrader_config.py"
 
 say "6. the course folder: the instructor's alone"
 chown -R "$INSTRUCTOR:" "$COURSE_DIR" && chmod 0700 "$COURSE_DIR"
 
 say "7. the hub's configuration and its class list"
 cp "$(dirname "$0")/jupyterhub_config.py" "$PREFIX/jupyterhub_config.py"
-python3 - "$PREFIX/class.json" "$COURSE_DIR" "$EXCHANGE" "$INSTRUCTOR" "${STUDENTS[@]}" <<'END'
+"$PYTHON" - "$PREFIX/class.json" "$COURSE_DIR" "$EXCHANGE" "$INSTRUCTOR" "${STUDENTS[@]}" <<'END'
 import json, sys
 out, course_dir, exchange, instructor, *students = sys.argv[1:]
 json.dump({"course_dir": course_dir, "exchange": exchange, "instructors": [instructor], "students": students},
