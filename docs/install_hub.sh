@@ -63,6 +63,11 @@ END
 done
 # The instructor's nbgrader (Formgrader, terminals) works on the course wherever it is started.
 echo "load_subconfig(\"$COURSE_DIR/nbgrader_config.py\")" >> "$PREFIX/grader/etc/jupyter/nbgrader_config.py"
+# The lab's Formgrader tab frames the instructor's own server: JupyterHub's default CSP (frame-ancestors 'none')
+# makes it say "127.0.0.1 refused to connect". 'self' lets pages of this hub's origin frame it.
+cat > "$PREFIX/grader/etc/jupyter/jupyter_server_config.py" <<'END'
+c.ServerApp.tornado_settings = {"headers": {"Content-Security-Policy": "frame-ancestors 'self'"}}
+END
 
 say "6. the course folder: the instructor's alone"
 chown -R "$INSTRUCTOR:" "$COURSE_DIR" && chmod 0700 "$COURSE_DIR"

@@ -326,17 +326,21 @@ def test_in_the_browser_a_student_has_assignments_and_the_instructor_the_formgra
                     menu = page.locator("#jp-MainMenu")
                     menu.get_by_text("Nbgrader", exact=True).click()
                     expect(page.locator(".lm-Menu-itemLabel", has_text="Assignment List")).to_be_visible()
-                    formgrader = page.locator(".lm-Menu-itemLabel", has_text="Formgrader")
+                    formgrader = page.locator(".lm-Menu-itemLabel").get_by_text("Formgrader", exact=True)
+                    create = page.locator(".lm-Menu-itemLabel").get_by_text("Create assignment", exact=True)
                     page.screenshot(path=str(ARTIFACTS / f"hub-{role}-menu.png"))
                     if role == "instructor":
-                        expect(formgrader).to_be_visible()
-                        page.goto(f"{hub_.url}/user/{user}/formgrader")
-                        expect(page.get_by_text(A).first).to_be_visible()
+                        expect(create).to_have_count(1)
+                        formgrader.click()
+                        tab = page.frame_locator(".jp-MainAreaWidget iframe").first   # not "refused to connect"
+                        expect(tab.get_by_text(A).first).to_be_visible(timeout=60_000)
+                        expect(page.locator(".jp-DirListing-item", has_text="nbgrader_config.py")).to_be_visible()
                     else:
                         expect(formgrader).to_have_count(0)
-                        page.keyboard.press("Escape")
+                        expect(create).to_have_count(0)
                         page.locator(".lm-Menu-itemLabel", has_text="Assignment List").first.click()
                         expect(page.get_by_text(A).first).to_be_visible()
+                        expect(page.get_by_text("(view feedback)")).to_be_visible()
                     page.screenshot(path=str(ARTIFACTS / f"hub-{role}.png"))
                 except Exception:
                     page.screenshot(path=str(ARTIFACTS / f"hub-{role}-failure.png"))
