@@ -2,7 +2,6 @@
 solution, hidden test, calibration answer or instructor code."""
 import ast
 import zipfile
-from pathlib import Path
 
 import nbformat
 import pytest

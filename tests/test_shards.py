@@ -49,7 +49,7 @@ def test_two_graders_give_the_scores_of_one(one_grader, graders, class_scores, t
     split = shutil.copytree(ungraded, tmp_path / "course")
     runs = graders(split, A, 2)
     expected = class_scores(graded, A)
-    counts = [int(out.split(f"graded ", 1)[1].split()[0]) for _, out in runs]
+    counts = [int(out.split("graded ", 1)[1].split()[0]) for _, out in runs]
     assert [code for code, _ in runs] == [0, 0], runs
     assert sum(counts) == len(expected) == 12 and all(counts), counts
     assert class_scores(split, A) == expected
