@@ -4,12 +4,12 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: test demo lab release calibrate benchmark clean
+.PHONY: test demo lab release calibrate benchmark kit test-hub clean
 
 $(STAMP): pyproject.toml autograde/pyproject.toml
 	python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[course,dev]' -e ./autograde
+	$(PY) -m pip install --quiet -e '.[course,dev]' -e './autograde[postgres]'
 	touch $(STAMP)
 
 ## make test: the whole suite (package, grading pipeline, notebooks with nbval, browser)
@@ -39,6 +39,14 @@ benchmark: $(STAMP)
 	$(PY) benchmarks/gradcheck.py
 	$(PY) benchmarks/grading.py
 	$(PY) benchmarks/xor_training.py
+
+## make kit: what students receive (the student package's wheel, the release notebooks, a README) in build/kit/
+kit: $(STAMP)
+	$(PY) -m ninja_autograde.kit
+
+## make test-hub: JupyterHub with real OS users, a term through the hub's API and a browser (root; minutes)
+test-hub: $(STAMP)
+	$(PY) -m pytest tests/test_hub.py -m hub -p no:cacheprovider
 
 clean:
 	rm -rf $(VENV) build gradebook.db submitted autograded feedback

@@ -11,7 +11,8 @@ c.CourseDirectory.course_id = "backprop-ninja"
 c.CourseDirectory.root = HERE
 # One SQLite gradebook. `backprop-ninja grade` writes to it from several processes at once: the
 # timeout makes a writer wait up to 60 s for the lock instead of failing. For grading spread over
-# machines point this at PostgreSQL instead, e.g. "postgresql://grader@db.example.org/backprop_ninja".
+# machines point this at PostgreSQL instead, e.g. "postgresql://grader@db.example.org/backprop_ninja"
+# (driver: pip install -e './autograde[postgres]'; docs/deployment.md).
 c.CourseDirectory.db_url = "sqlite:///" + os.path.join(HERE, "gradebook.db") + "?timeout=60"
 c.CourseDirectory.assignment_id = ""
 

@@ -1,80 +1,77 @@
-"""JupyterHub for a Backprop Ninja class on one shared server: an example to adapt.
+"""JupyterHub for a Backprop Ninja class on one server (docs/deployment.md, "A class on JupyterHub").
 
-What it sets up (nbgrader's "multiple graders, one course" layout, JupyterHub ≥ 4 roles):
-- every student logs in to JupyterLab; its Assignments tab fetches and submits through
-  nbgrader's exchange, a shared folder on this server;
-- the course runs as a JupyterHub service, a JupyterLab server owned by the account
-  `grader-backprop-ninja`, whose home holds the course repository (this repo, cloned);
-  instructors open it from the hub's Services menu to run the Formgrader, `make release`,
-  `backprop-ninja grade ASSIGNMENT`, and the feedback commands.
+docs/install_hub.sh installs everything this file names under PREFIX (/opt/backprop-ninja) and copies
+this file there; the hub then runs as root:  cd /opt/backprop-ninja && hub/bin/jupyterhub -f jupyterhub_config.py
 
-Once, as root on the server:
+- Students and instructors log in with their accounts on this server (PAM) and get JupyterLab, each in
+  a server of their own running as their own account.
+- Students' servers and kernels run the students' Python (PREFIX/student): the kit's wheel of
+  backprop_ninja, JupyterLab and nbgrader, whose Assignments tab fetches, validates and submits
+  through nbgrader's exchange. Formgrader and Create assignment are switched off in that Python.
+- Instructors' servers run the grader's Python (PREFIX/grader: the course and autograde/, installed
+  from the instructor's folder) in the course folder, which only the instructor account can read
+  (mode 0700): the Formgrader, `backprop-ninja grade` and the feedback commands work from there.
+- nbgrader's JupyterHubAuthPlugin reads the two groups below to know who takes and who grades the
+  course; each server's token may read its owner's groups, and an instructor's its students'.
 
-    useradd -m grader-backprop-ninja
-    mkdir -p /srv/nbgrader/exchange && chmod ugo+rwx /srv/nbgrader/exchange
-    # every user's nbgrader finds the exchange and the course through this file:
-    cat > /etc/jupyter/nbgrader_config.py <<'END'
-    c = get_config()
-    c.Exchange.root = "/srv/nbgrader/exchange"
-    c.CourseDirectory.course_id = "backprop-ninja"
-    END
-    su grader-backprop-ninja -c "git clone <this repository> ~/backprop-ninja && cd ~/backprop-ninja && make release"
-    openssl rand -hex 32 > /srv/jupyterhub/grader-token    # the service's API token, read below
-
-Students need the package on the hub's Python (`pip install -e ~/backprop-ninja` by the
-admin, or the course's environment.yml); the grader account needs `autograde/` as well
-(`pip install -e ~/backprop-ninja/autograde`), which never goes on the students' side.
-
-The gradebook is SQLite in the course folder. If several instructors grade at once from
-different machines, point `c.CourseDirectory.db_url` in the course's nbgrader_config.py at
-PostgreSQL (e.g. "postgresql://grader@db.example.org/backprop_ninja") instead.
+The class list is PREFIX/class.json (written by the installer): add students there and restart the hub.
 """
 
+import json
+import os
 from pathlib import Path
 
 c = get_config()  # noqa: F821 — provided by JupyterHub
 
+PREFIX = Path(os.environ.get("BACKPROP_NINJA_HUB", "/opt/backprop-ninja"))
+CLASS = json.loads((PREFIX / "class.json").read_text())
 COURSE = "backprop-ninja"
-GRADER = f"grader-{COURSE}"
-INSTRUCTORS = ["instructor1", "instructor2"]          # your instructors' and TAs' logins
-STUDENTS = ["student1", "student2"]                   # or leave empty and add them from the admin page
+INSTRUCTORS, STUDENTS = CLASS["instructors"], CLASS["students"]
+
+c.JupyterHub.bind_url = "http://:8000"               # put a TLS proxy (or c.JupyterHub.ssl_*) in front of it
+c.JupyterHub.db_url = f"sqlite:///{PREFIX / 'state' / 'jupyterhub.sqlite'}"
+c.JupyterHub.cookie_secret_file = str(PREFIX / "state" / "jupyterhub_cookie_secret")
+c.ConfigurableHTTPProxy.command = [str(PREFIX / "proxy" / "node_modules" / ".bin" / "configurable-http-proxy")]
+c.ConfigurableHTTPProxy.pid_file = str(PREFIX / "state" / "jupyterhub-proxy.pid")
 
 c.JupyterHub.authenticator_class = "pam"             # or your university's OAuthenticator
-c.Authenticator.allowed_users = set(INSTRUCTORS + STUDENTS + [GRADER])
+c.Authenticator.allowed_users = set(INSTRUCTORS + STUDENTS)
 c.Spawner.default_url = "/lab"
+c.Spawner.http_timeout = 120
 
-# nbgrader reads these group names: formgrade-<course> may grade, nbgrader-<course> takes the course.
+# nbgrader reads these names: formgrade-<course> grades the course, nbgrader-<course> takes it.
 c.JupyterHub.load_groups = {
-    f"formgrade-{COURSE}": {"users": INSTRUCTORS + [GRADER]},
+    f"formgrade-{COURSE}": {"users": INSTRUCTORS},
     f"nbgrader-{COURSE}": {"users": STUDENTS},
 }
 c.JupyterHub.load_roles = [
-    {   # instructors reach the course's JupyterLab service
+    {   # instructors look up their students' groups (nbgrader's collect asks who takes the course)
         "name": f"formgrade-{COURSE}",
         "groups": [f"formgrade-{COURSE}"],
-        "scopes": [f"access:services!service={COURSE}"],
-    },
-    {   # the Assignments tab of students lists the courses they take
-        "name": f"nbgrader-{COURSE}",
-        "groups": [f"nbgrader-{COURSE}"],
-        "scopes": ["list:services", f"read:services!service={COURSE}"],
-    },
-    {   # the course service reads the groups to know who may grade
-        "name": f"{COURSE}-service",
-        "services": [COURSE],
-        "scopes": ["read:users:groups", "list:services", f"groups!group=formgrade-{COURSE}"],
+        "scopes": ["self", f"read:users:groups!group=nbgrader-{COURSE}", f"read:users:name!group=nbgrader-{COURSE}"],
     },
 ]
 
-token_file = Path("/srv/jupyterhub/grader-token")
-c.JupyterHub.services = [
-    {
-        "name": COURSE,
-        "url": "http://127.0.0.1:9999",
-        "command": ["jupyterhub-singleuser", "--debug"],
-        "user": GRADER,
-        "cwd": f"/home/{GRADER}/backprop-ninja",
-        "environment": {"JUPYTERHUB_DEFAULT_URL": "/lab"},
-        "api_token": token_file.read_text().strip() if token_file.exists() else "",
-    }
-]
+
+def server_token_scopes(spawner):
+    """What the token in each server (and so nbgrader's auth plugin) may do: its owner's groups,
+    and for an instructor the students' too."""
+    scopes = ["access:servers!server", "users:activity!user", "read:users:name!user", "read:users:groups!user"]
+    if spawner.user.name in INSTRUCTORS:
+        scopes += [f"read:users:groups!group=nbgrader-{COURSE}", f"read:users:name!group=nbgrader-{COURSE}"]
+    return scopes
+
+
+c.Spawner.server_token_scopes = server_token_scopes
+
+
+def choose_python(spawner):
+    """Instructors: the grader's Python, in the course folder. Students: the students' Python, at home."""
+    instructor = spawner.user.name in INSTRUCTORS
+    python = PREFIX / ("grader" if instructor else "student")
+    spawner.cmd = [str(python / "bin" / "jupyterhub-singleuser")]
+    spawner.notebook_dir = CLASS["course_dir"] if instructor else "~"
+    spawner.environment["PATH"] = f"{python / 'bin'}:/usr/local/bin:/usr/bin:/bin"
+
+
+c.Spawner.pre_spawn_hook = choose_python

@@ -33,3 +33,60 @@ def secret_lines():
                 lines |= {ln.strip() for ln in block.splitlines()
                           if len(ln.strip()) >= 15 and not ln.strip().startswith("#")}
     return lines
+
+
+@pytest.fixture(scope="session")
+def sample_class():
+    """make(folder, assignment): a scratch course holding the sample class's submissions of the assignment."""
+    from ninja_autograde import calibration, course, demo, submissions
+
+    def make(folder, assignment):
+        folder = course.scratch_course(folder, [assignment])
+        release = course.read_notebook(folder, "release", assignment)
+        solutions = submissions.solution_cells(course.read_notebook(folder, "source", assignment))
+        for student, case_name in demo.roster()[assignment]:
+            answers = calibration.case(assignment, case_name).answers
+            submissions.write_submission(folder, student, assignment, course.ASSIGNMENTS[assignment],
+                                         submissions.student_notebook(release, answers, solutions))
+        return folder
+    return make
+
+
+@pytest.fixture(scope="session")
+def graders():
+    """run(folder, assignment, n): n `backprop-ninja grade --shard i/n` processes at once, standing in for
+    n machines; returns each one's (exit code, output)."""
+    import os
+    import subprocess
+
+    def run(folder, assignment, n):
+        env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+        machines = [subprocess.Popen([sys.executable, "-m", "backprop_ninja.cli", "grade", assignment, "--course",
+                                      str(folder), "--shard", f"{i}/{n}", "--jobs", "1"],
+                                     env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                    for i in range(n)]
+        return [(m.wait(timeout=900), m.stdout.read()) for m in machines]
+    return run
+
+
+@pytest.fixture(scope="session")
+def class_scores():
+    """scores(folder, assignment): student -> (score, {test: (score, max)}) from the gradebook."""
+    from ninja_autograde import report
+
+    def scores(folder, assignment):
+        return {r.student: (r.score, r.tests) for r in report.collect(folder, assignment)}
+    return scores
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "hub: JupyterHub with real OS users (root, minutes): run by `make test-hub`")
+
+
+def pytest_collection_modifyitems(config, items):
+    """The hub test runs only when asked for (`-m hub`, as `make test-hub` does): it installs three Pythons."""
+    if "hub" in (config.getoption("-m") or ""):
+        return
+    for item in items:
+        if "hub" in item.keywords:
+            item.add_marker(pytest.mark.skip(reason="JupyterHub with real OS users: run `make test-hub`"))

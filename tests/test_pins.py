@@ -1,12 +1,14 @@
-"""environment.yml and pyproject.toml pin the same versions."""
+"""environment.yml and the pyproject.toml files (the course's and autograde's extras) pin the same versions."""
 import re
 import tomllib
 
 
 def pins_from_pyproject(repo):
-    project = tomllib.loads((repo / "pyproject.toml").read_text())["project"]
-    specs = project["dependencies"] + [d for group in project["optional-dependencies"].values() for d in group]
-    return dict(re.fullmatch(r"([\w.-]+)==([\w.]+)", spec).groups() for spec in specs)
+    course = tomllib.loads((repo / "pyproject.toml").read_text())["project"]
+    autograde = tomllib.loads((repo / "autograde" / "pyproject.toml").read_text())["project"]
+    specs = course["dependencies"] + [d for project in (course, autograde)
+                                      for group in project["optional-dependencies"].values() for d in group]
+    return dict(re.fullmatch(r"([\w.-]+)(?:\[[\w,]+\])?==([\w.]+)", spec).groups() for spec in specs)
 
 
 def pins_from_environment(repo):

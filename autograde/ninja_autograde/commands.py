@@ -1,6 +1,8 @@
 """The instructor's subcommands of `backprop-ninja`, registered when this package is installed.
 
-    backprop-ninja grade ASSIGNMENT [--jobs N] [--course DIR]
+    backprop-ninja grade ASSIGNMENT [--jobs N] [--course DIR] [--shard i/n] [--students a,b,c]
+    backprop-ninja report ASSIGNMENT [--course DIR]
+    backprop-ninja kit [--out DIR]
 """
 
 from pathlib import Path
@@ -11,18 +13,56 @@ def add_to(commands):
     grade.add_argument("assignment")
     grade.add_argument("--jobs", type=int, default=None, help="parallel workers (default: the CPU count)")
     grade.add_argument("--course", default=".", help="the course directory, with nbgrader_config.py (default: .)")
+    grade.add_argument("--shard", default=None, metavar="i/n",
+                       help="grade share i of n (0 ≤ i < n) of the class: one share per grading machine")
+    grade.add_argument("--students", default=None, metavar="a,b,c", help="grade these students only")
     grade.set_defaults(run=_grade)
+    report = commands.add_parser("report", help="the class report of ASSIGNMENT from the gradebook, CSV and plot")
+    report.add_argument("assignment")
+    report.add_argument("--course", default=".", help="the course directory, with nbgrader_config.py (default: .)")
+    report.set_defaults(run=_report)
+    kit = commands.add_parser("kit", help="build what students receive: the student package's wheel and notebooks")
+    kit.add_argument("--out", default=None, help="where (default: build/kit in the course repository)")
+    kit.set_defaults(run=_kit)
 
 
 def _grade(args):
-    from . import report
-    from .grading import grade
+    from .grading import MissingDriver, grade, parse_shard
 
-    outcomes = grade(args.assignment, args.course, args.jobs)
-    results = report.collect(args.course, args.assignment)
+    try:
+        shard = parse_shard(args.shard) if args.shard else None
+        named = args.students.split(",") if args.students else None
+        outcomes = grade(args.assignment, args.course, args.jobs, shard=shard, named=named)
+    except (MissingDriver, ValueError, FileNotFoundError) as error:
+        print(error)
+        return 2
+    status = _report(args)
+    return status or (0 if all(o.success for o in outcomes) else 1)
+
+
+def _report(args):
+    from . import report
+    from .grading import MissingDriver, submissions
+
+    try:
+        results = report.collect(args.course, args.assignment)
+    except MissingDriver as error:
+        print(error)
+        return 2
     print(report.summary(results, args.assignment))
+    waiting = sorted(set(submissions(args.course, args.assignment)) - {r.student for r in results})
+    if waiting:
+        print(f"partial: {len(waiting)} of the submissions in submitted/ are not graded yet "
+              f"(other graders' shares still running?): {', '.join(waiting)}")
     out = Path(args.course) / "reports"
     out.mkdir(exist_ok=True)
     print(f"wrote {report.write_csv(results, out / f'{args.assignment}.csv')}")
     print(f"wrote {report.plot(results, args.assignment, out / f'{args.assignment}.png')}")
-    return 0 if all(o.success for o in outcomes) else 1
+    return 0
+
+
+def _kit(args):
+    from .kit import build_kit
+
+    print(f"wrote {build_kit(args.out) if args.out else build_kit()}")
+    return 0
