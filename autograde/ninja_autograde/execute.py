@@ -1,43 +1,82 @@
 """nbgrader's Execute with the course's guards, configured in nbgrader_config.py.
 
-- every student kernel starts under a memory cap (`GraderKernelManager.memory_limit`);
+- every student kernel runs in a jail (`jail.py`: bubblewrap) under limits on memory, processes, CPU
+  time and file size (`GraderKernelManager.memory_limit` and the others); when the jail does not
+  work on this machine grading refuses to start, unless `GraderKernelManager.jail = "none"`;
 - hidden tests are decided by the referee, in this process, not in the student's kernel;
 - a kernel that dies (os._exit, a segfault), or is still stuck after a timed-out cell (a loop
   that swallows the interrupt), costs the cell it stopped in and every later one, each marked
   with why, and grading moves on to the next student without waiting out every later cell.
 """
 
-import os
-import sys
+import shutil
 import tempfile
-import uuid
+from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbgrader.preprocessors import Execute
-from traitlets import Integer
+from traitlets import CaselessStrEnum, Integer
 
-from . import referee
+from . import jail, referee
 
 
 class GraderKernelManager(AsyncKernelManager):
-    """A kernel under a memory cap, talking over Unix sockets named after its connection file.
+    """A student kernel in the jail (`jail.py`) under limits (`limits.py`), talking over Unix
+    sockets in a private runtime folder.
 
     With TCP, kernels started at once by parallel graders can be handed the same free port
-    (one of them then dies with "Address already in use"); socket files cannot collide."""
+    (one of them then dies with "Address already in use"); socket files cannot collide.
+    Interrupts travel as messages: signals do not cross into the jail's PID namespace."""
+    jail = CaselessStrEnum(["bwrap", "none"], "bwrap", help=(
+        'How student kernels are isolated: "bwrap" (bubblewrap; grading refuses to start when it does not '
+        'work), or "none": student code runs as the grader, with the gradebook and the solutions in reach.'
+    )).tag(config=True)
     memory_limit = Integer(
         2 * 1024**3, help="Address-space cap of each student kernel in bytes (0: none)."
     ).tag(config=True)
+    process_limit = Integer(128, help="Processes and threads a student kernel may have (0: no limit).").tag(config=True)
+    cpu_limit = Integer(1800, help="CPU seconds of each process in a student kernel (0: no limit).").tag(config=True)
+    file_size_limit = Integer(64 * 1024**2, help="Largest file a student kernel may write, in bytes.").tag(config=True)
+    scratch_limit = Integer(128 * 1024**2, help="Bytes in each of the jail's HOME, /tmp and /dev/shm.").tag(config=True)
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("transport", "ipc")
-        # absolute: the kernel runs in the student's folder, its manager elsewhere
-        kwargs.setdefault("ip", os.path.join(tempfile.gettempdir(), f"backprop-ninja-kernel-{uuid.uuid4().hex[:12]}"))
-        super().__init__(**kwargs)
+        super().__init__(transport="ipc", **kwargs)
+        if self.jail == "none":
+            self.log.warning(NO_JAIL)
+        else:
+            jail.require()
+        self.runtime = Path(tempfile.mkdtemp(prefix="backprop-ninja-kernel-"))
+        self.ip = str(self.runtime / "kernel")
+        self.connection_file = str(self.runtime / "kernel.json")
+
+    @property
+    def limits(self):
+        return {"as": self.memory_limit, "nproc": self.process_limit, "cpu": self.cpu_limit,
+                "fsize": self.file_size_limit}
+
+    async def _async_pre_start_kernel(self, **kw):
+        self.kernel_spec.interrupt_mode = "message"
+        self.submission = kw.get("cwd")
+        if self.jail != "none":
+            kw["cwd"] = str(self.runtime)   # bwrap's own; the kernel's is set inside
+        return await super()._async_pre_start_kernel(**kw)
 
     def format_kernel_cmd(self, extra_arguments=None):
         cmd = super().format_kernel_cmd(extra_arguments)
-        return [sys.executable, "-m", "ninja_autograde.limits", str(self.memory_limit), "--", *cmd]
+        if self.jail == "none":
+            return jail.launcher(cmd, self.limits)
+        workdir = f"{jail.HOME}/{Path(self.submission).name}" if self.submission else jail.HOME
+        return jail.command(cmd, self.runtime, workdir, self.limits, self.scratch_limit, self.submission)
+
+    async def _async_cleanup_resources(self, restart=False):
+        await super()._async_cleanup_resources(restart)
+        if not restart:
+            shutil.rmtree(self.runtime, ignore_errors=True)
+
+
+NO_JAIL = ("GraderKernelManager.jail = 'none': student kernels run WITHOUT a jail, as this user, "
+           "with the gradebook, the solutions and this machine in reach of every submission.")
 
 
 class GraderExecute(Execute):
