@@ -1,8 +1,10 @@
 """The instructor's subcommands of `backprop-ninja`, registered when this package is installed.
 
     backprop-ninja grade ASSIGNMENT [--jobs N] [--course DIR]
+    backprop-ninja doctor [--course DIR]
 """
 
+import sys
 from pathlib import Path
 
 
@@ -12,13 +14,21 @@ def add_to(commands):
     grade.add_argument("--jobs", type=int, default=None, help="parallel workers (default: the CPU count)")
     grade.add_argument("--course", default=".", help="the course directory, with nbgrader_config.py (default: .)")
     grade.set_defaults(run=_grade)
+    doctor = commands.add_parser("doctor", help="which protections of the student kernels' jail work on this machine")
+    doctor.add_argument("--course", default=".", help="the course directory, with nbgrader_config.py (default: .)")
+    doctor.set_defaults(run=lambda args: __import__("ninja_autograde.doctor").doctor.main(args.course))
 
 
 def _grade(args):
     from . import report
     from .grading import grade
+    from .jail import JailUnavailable
 
-    outcomes = grade(args.assignment, args.course, args.jobs)
+    try:
+        outcomes = grade(args.assignment, args.course, args.jobs)
+    except JailUnavailable as refusal:
+        print(refusal, file=sys.stderr)
+        return 3
     results = report.collect(args.course, args.assignment)
     print(report.summary(results, args.assignment))
     out = Path(args.course) / "reports"

@@ -10,13 +10,14 @@
 """
 
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbgrader.preprocessors import Execute
-from traitlets import CaselessStrEnum, Integer
+from traitlets import CaselessStrEnum, Integer, Unicode
 
 from . import jail, referee
 
@@ -28,6 +29,7 @@ class GraderKernelManager(AsyncKernelManager):
     With TCP, kernels started at once by parallel graders can be handed the same free port
     (one of them then dies with "Address already in use"); socket files cannot collide.
     Interrupts travel as messages: signals do not cross into the jail's PID namespace."""
+    bwrap = Unicode(jail.BWRAP, help="bubblewrap's executable (absolute path).").tag(config=True)
     jail = CaselessStrEnum(["bwrap", "none"], "bwrap", help=(
         'How student kernels are isolated: "bwrap" (bubblewrap; grading refuses to start when it does not '
         'work), or "none": student code runs as the grader, with the gradebook and the solutions in reach.'
@@ -42,10 +44,11 @@ class GraderKernelManager(AsyncKernelManager):
 
     def __init__(self, **kwargs):
         super().__init__(transport="ipc", **kwargs)
+        self.submission = None   # the folder nbgrader runs the notebook in: copied into the jail
         if self.jail == "none":
             self.log.warning(NO_JAIL)
         else:
-            jail.require()
+            jail.require(self.bwrap)
         self.runtime = Path(tempfile.mkdtemp(prefix="backprop-ninja-kernel-"))
         self.ip = str(self.runtime / "kernel")
         self.connection_file = str(self.runtime / "kernel.json")
@@ -67,12 +70,25 @@ class GraderKernelManager(AsyncKernelManager):
         if self.jail == "none":
             return jail.launcher(cmd, self.limits)
         workdir = f"{jail.HOME}/{Path(self.submission).name}" if self.submission else jail.HOME
-        return jail.command(cmd, self.runtime, workdir, self.limits, self.scratch_limit, self.submission)
+        return jail.command(cmd, self.runtime, workdir, self.limits, self.scratch_limit,
+                            self.submission, self.bwrap)
 
     async def _async_cleanup_resources(self, restart=False):
         await super()._async_cleanup_resources(restart)
         if not restart:
             shutil.rmtree(self.runtime, ignore_errors=True)
+
+
+def check_jail(config):
+    """Refuse (JailUnavailable, saying how to fix it) unless the course's kernels can be jailed;
+    returns the jail setting ("bwrap", or "none" after a loud warning)."""
+    settings = config.get("GraderKernelManager", {})
+    mode = settings.get("jail", "bwrap").lower()
+    if mode == "none":
+        print(f"WARNING: {NO_JAIL}", file=sys.stderr)
+    else:
+        jail.require(settings.get("bwrap", jail.BWRAP))
+    return mode
 
 
 NO_JAIL = ("GraderKernelManager.jail = 'none': student kernels run WITHOUT a jail, as this user, "

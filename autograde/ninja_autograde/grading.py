@@ -14,6 +14,8 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
+from .execute import check_jail
+
 _api = None
 
 
@@ -95,6 +97,7 @@ def grade(assignment, course=".", jobs=None, progress=True):
     students = submissions(course, assignment)
     if not students:
         raise FileNotFoundError(f"no submissions of {assignment} in {course / 'submitted'}")
+    check_jail(load_config(course))
     jobs = jobs or os.cpu_count() or 1
     outcomes, start = [], time.perf_counter()
     with ProcessPoolExecutor(min(jobs, len(students)), initializer=_start_worker, initargs=(course,)) as pool:

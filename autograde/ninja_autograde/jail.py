@@ -57,7 +57,7 @@ def package_dir(name):
     return Path(spec.submodule_search_locations[0]).resolve() if spec else None
 
 
-def _prefixes(python):
+def prefixes(python):
     """The Python environment's folders: the venv, its base interpreter, the kernel's own prefix."""
     found = {Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve(), Path(python).resolve().parents[1]}
     return sorted(p for p in found if not any(q != p and q in p.parents for q in found))
@@ -77,15 +77,15 @@ def _system():
 
 
 def _python(python):
-    prefixes = [p for p in _prefixes(python) if p != Path("/usr")]
-    args = [a for p in prefixes for a in ("--ro-bind", str(p), str(p))]
+    bound = [p for p in prefixes(python) if p != Path("/usr")]
+    args = [a for p in bound for a in ("--ro-bind", str(p), str(p))]
     for name in KERNEL_PACKAGES:
         folder = package_dir(name)
-        if folder and not any(p in folder.parents for p in prefixes):
+        if folder and not any(p in folder.parents for p in bound):
             args += ["--ro-bind", str(folder), str(folder)]
     for name in HIDDEN_PACKAGES:   # installed into site-packages (not editable): hide it under an empty folder
         folder = package_dir(name)
-        if folder and any(p in folder.parents for p in prefixes + [Path("/usr")]):
+        if folder and any(p in folder.parents for p in bound + [Path("/usr")]):
             args += ["--tmpfs", str(folder)]
     return args
 
@@ -100,7 +100,7 @@ def _font_cache():
         return []
 
 
-def command(cmd, runtime, workdir, limits, scratch=128 * 1024**2, submission=None):
+def command(cmd, runtime, workdir, limits, scratch=128 * 1024**2, submission=None, bwrap=BWRAP):
     """bwrap's command line for cmd (a kernel's argv).
 
     runtime: the private folder for the connection file and sockets (same path inside and out);
@@ -110,7 +110,7 @@ def command(cmd, runtime, workdir, limits, scratch=128 * 1024**2, submission=Non
            "JPY_PARENT_PID": "1",   # the kernel's parent is the jail's init: no parent polling, no banner
            "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
            **{k: os.environ[k] for k in PASSED_ON if k in os.environ}}
-    args = [BWRAP, "--unshare-all", "--unshare-user", "--disable-userns", "--cap-drop", "ALL",
+    args = [bwrap, "--unshare-all", "--unshare-user", "--disable-userns", "--cap-drop", "ALL",
             "--die-with-parent", "--new-session", "--hostname", "jail", "--clearenv"]
     args += [a for k, v in env.items() for a in ("--setenv", k, v)]
     args += _system() + ["--proc", "/proc", "--dev", "/dev"]
@@ -134,20 +134,20 @@ def launcher(cmd, limits, extra=(), path=LIMITS_PY):
     return [python, "-I", "-S", str(path), *(f"{k}={v}" for k, v in limits.items()), *extra, "--", *cmd]
 
 
-def run(code, runtime, limits=None, timeout=60):
+def run(code, runtime, limits=None, timeout=60, bwrap=BWRAP, args=()):
     """Run Python code in the jail as a kernel would run, returning the CompletedProcess."""
-    cmd = command([sys.executable, "-c", code], runtime, f"{HOME}/probe", limits or {})
+    cmd = command([sys.executable, "-c", code, *args], runtime, f"{HOME}/probe", limits or {}, bwrap=bwrap)
     return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
 
 
 @functools.cache
-def why_not():
+def why_not(bwrap=BWRAP):
     """'' when the jail works on this machine, else why not (checked by starting a jailed Python)."""
-    if not Path(BWRAP).exists():
-        return f"{BWRAP} is not installed"
+    if not Path(bwrap).exists():
+        return f"{bwrap} is not installed"
     runtime = tempfile.mkdtemp(prefix="backprop-ninja-probe-")
     try:
-        result = run("print('jailed')", runtime)
+        result = run("print('jailed')", runtime, bwrap=bwrap)
     except (OSError, subprocess.TimeoutExpired) as error:
         return f"bwrap could not start ({error})"
     finally:
@@ -157,8 +157,8 @@ def why_not():
     return ""
 
 
-def require():
+def require(bwrap=BWRAP):
     """Raise JailUnavailable (with how to fix it) unless the jail works here."""
-    why = why_not()
+    why = why_not(bwrap)
     if why:
         raise JailUnavailable(FIX.format(why=why))
