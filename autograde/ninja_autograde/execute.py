@@ -96,6 +96,11 @@ NO_JAIL = ("GraderKernelManager.jail = 'none': student kernels run WITHOUT a jai
 
 
 class GraderExecute(Execute):
+    max_outputs = Integer(1000, help=(
+        "Outputs a cell keeps while it runs; later ones (errors excepted) are dropped unread: "
+        "nbformat validates each output, so a flood of displays would otherwise cost the grader minutes."
+    )).tag(config=True)
+
     def __init__(self, **kwargs):
         kwargs.setdefault("kernel_manager_class", GraderKernelManager)
         super().__init__(**kwargs)
@@ -110,6 +115,7 @@ class GraderExecute(Execute):
         if self._stopped:
             cell.outputs = [referee.error("KernelStopped", f"not run: {self._stopped}")]
             return cell, resources
+        self._dropped = 0
         source = cell.source
         cell.source, test = referee.prepare(source)
         try:
@@ -120,9 +126,17 @@ class GraderExecute(Execute):
             self._stop(cell, index, "was still stuck", f"{self.timeout} s after it started (a loop that ignores the interrupt?)")
         finally:
             cell.source = source
+        if self._dropped:
+            cell.outputs.append(referee.stream(f"... {self._dropped} more outputs dropped by the grader ...\n"))
         if test is not None:
             referee.rule(cell, test)
         return cell, resources
+
+    def output(self, outs, msg, display_id, cell_index):
+        if len(outs) >= self.max_outputs and msg["msg_type"] != "error":
+            self._dropped += 1
+            return None
+        return super().output(outs, msg, display_id, cell_index)
 
     def _stop(self, cell, index, what, why):
         cell.outputs.append(referee.error("KernelStopped", f"the kernel {what} in this cell {why}"))

@@ -68,6 +68,10 @@ def problem(course, assignment, student):
     import nbformat
 
     folder = Path(course) / "submitted" / student / assignment
+    for path in sorted(folder.rglob("*")):   # nbgrader would copy what a link points to, as the grader
+        if path.is_symlink() or not (path.is_file() or path.is_dir()):
+            kind = "a symbolic link" if path.is_symlink() else "not a plain file"
+            return f"{path.relative_to(folder)} is {kind}: a submission holds plain files only"
     expected = {p.name for p in (Path(course) / "source" / assignment).glob("*.ipynb")}
     submitted = {p.name for p in folder.glob("*.ipynb")}
     for name in sorted(expected):

@@ -1,0 +1,151 @@
+"""The attack class: hostile submissions (autograde/attacks/) graded through the real pipeline, in the jail.
+
+A throwaway copy of the course grades honest classmates beside every attacker. A secure grader shows:
+each attacker scores what the honest part of their answer earns (a deliberate mistake in nll_loss makes
+a forged grade visible), classmates keep full marks, the gradebook's schema and every file outside the
+attackers' own output are unchanged, no process survives, and the feedback holds no solution line, no
+secret and no active HTML, and stays small.
+"""
+import hashlib
+import html
+import json
+import os
+import re
+import socket
+import sqlite3
+import sysconfig
+import time
+from pathlib import Path
+
+import pytest
+
+from ninja_autograde import course, doctor, grading, jail, report, submissions
+
+A = "02_softmax_nll"
+NB = course.ASSIGNMENTS[A]
+ATTACKS = course.REPO / "autograde" / "attacks" / A
+HONEST = ("honest_ada", "honest_grace")
+MARKER = "backprop-ninja-attack"   # in the command line of every process an attack starts
+TOKEN = "fake-jupyterhub-api-token-3f9a1c"
+SOURCES = [course.REPO / "nbgrader_config.py", *course.REPO.glob("autograde/ninja_*/*.py"),
+           *course.REPO.glob("backprop_ninja/*.py")]
+
+
+def tree(folder, skip=("gradebook.db",)):
+    """path -> sha256 of every file (and symlink target) under folder."""
+    found = {}
+    for path in sorted(Path(folder).rglob("*")):
+        rel = str(path.relative_to(folder))
+        if path.is_symlink():
+            found[rel] = "-> " + os.readlink(path)
+        elif path.is_file() and not rel.startswith(skip):
+            found[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return found
+
+
+def schema(folder):
+    with sqlite3.connect(Path(folder) / "gradebook.db") as db:
+        return sorted(db.execute("select type, name, sql from sqlite_master"))
+
+
+def attack_cases():
+    return [submissions.load_case(p) for p in sorted(ATTACKS.glob("*.py"))]
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    assert not jail.why_not(), jail.FIX.format(why=jail.why_not())
+    folder = course.scratch_course(tmp_path_factory.mktemp("jail"), [A])
+    with open(folder / "nbgrader_config.py", "a") as config:
+        config.write("\nc.GraderExecute.timeout = 60\n")
+    release = course.read_notebook(folder, "release", A)
+    solutions = submissions.solution_cells(course.read_notebook(folder, "source", A))
+    for student in HONEST:
+        submissions.write_submission(folder, student, A, NB, submissions.student_notebook(release, {}, solutions))
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    listener.setblocking(False)
+    target = {"course": str(folder), "repo": str(course.REPO), "port": listener.getsockname()[1]}
+    cases = {f"attack_{c.name}": c for c in attack_cases()}
+    for student, case in cases.items():
+        nb = submissions.student_notebook(release, case.answers, solutions)
+        sub = submissions.write_submission(folder, student, A, NB, nb, case)
+        (sub / "target.json").write_text(json.dumps(target))
+    before = {"course": tree(folder), "schema": schema(folder),
+              "sources": {str(p): p.read_bytes() for p in SOURCES},
+              "site": sorted(os.listdir(sysconfig.get_paths()["purelib"]))}
+    os.environ["JUPYTERHUB_API_TOKEN"] = TOKEN
+    try:
+        outcomes = {o.student: o for o in grading.grade(A, folder, jobs=2, progress=False)}
+    finally:
+        del os.environ["JUPYTERHUB_API_TOKEN"]
+    time.sleep(8)   # an escaped process would strike a few seconds after its kernel ended
+    try:
+        listener.accept()
+        reached = True
+    except BlockingIOError:
+        reached = False
+    listener.close()
+    course.nbgrader("generate_feedback", A, "--force", cwd=folder)
+    return folder, cases, outcomes, before, reached
+
+
+def test_the_jail_works_here():
+    rows = doctor.examine(course.REPO)
+    assert all(active for _, active, _ in rows), [r for r in rows if not r[1]]
+
+
+def test_attackers_score_only_what_their_honest_part_earns(graded):
+    folder, cases, outcomes, _, _ = graded
+    results = {r.student: r for r in report.collect(folder, A)}
+    for student in HONEST:
+        assert outcomes[student].success and results[student].score == results[student].max_score == 15, student
+    for student, case in cases.items():
+        if case.links:   # symbolic links in a submission: refused before anything runs
+            assert not outcomes[student].success and "symbolic link" in outcomes[student].error, student
+            continue
+        assert outcomes[student].success, f"{student}: {outcomes[student].error}"
+        failed = {t for t, (score, most) in results[student].tests.items() if score < most}
+        assert failed == case.fails, f"{student} failed {sorted(failed)}, expected {sorted(case.fails)}"
+
+
+def test_nothing_outside_the_attackers_output_changed(graded):
+    folder, cases, _, before, reached = graded
+    after = tree(folder)
+    changed = [p for p, digest in before["course"].items() if after.get(p) != digest]
+    assert not changed, f"changed or removed: {changed}"
+    new = [p for p in set(after) - set(before["course"]) if not p.startswith(("autograded/", "feedback/"))]
+    assert not new, f"new files: {new}"
+    assert schema(folder) == before["schema"], "the gradebook's schema changed (a trigger?)"
+    with sqlite3.connect(folder / "gradebook.db") as db:
+        assert db.execute("select count(*) from grade where manual_score is not null").fetchone()[0] == 0
+    assert {str(p): p.read_bytes() for p in SOURCES} == before["sources"]
+    assert sorted(os.listdir(sysconfig.get_paths()["purelib"])) == before["site"]
+    assert not reached, "a kernel reached a port on the grader's loopback"
+
+
+def test_no_process_outlives_its_notebook(graded):
+    assert doctor.survivors(MARKER) == []
+    assert not list(Path(os.environ.get("TMPDIR", "/tmp")).glob("backprop-ninja-kernel-*/kernel.json"))
+
+
+def test_feedback_holds_no_secret_and_no_active_html(graded, secret_lines):
+    folder, cases, _, _, _ = graded
+    for student in cases:
+        for page in folder.glob(f"feedback/{student}/{A}/*.html"):
+            text = page.read_text()
+            visible = html.unescape(re.sub(r"<[^>]+>", "", text))
+            wrote = "\n".join(c.source for c in course.read_notebook(folder / "submitted", student, A).cells)
+            leaks = sorted(line for line in secret_lines if line in visible and line not in wrote)
+            assert not leaks, f"{student}'s feedback shows solution or hidden-test lines: {leaks[:3]}"
+            for secret in (TOKEN, "EXERCISES", "auto_score", "honest_ada"):
+                assert secret not in visible, f"{student}'s feedback shows {secret!r}"
+            active = [m.group(0) for m in re.finditer(r"<(script|img|svg|iframe)\b[^>]*>[^<]*", text)]
+            assert not [a for a in active if "BACKPROP_NINJA_PWNED" in a or "onerror" in a], student
+            assert page.stat().st_size < 1_500_000, f"{page} is {page.stat().st_size} bytes"
+    notebook = folder / "autograded" / "attack_floods_displays_and_scripts" / A / NB
+    outputs = [o for c in course.read_notebook(folder / "autograded", "attack_floods_displays_and_scripts", A).cells
+               for o in c.get("outputs", [])]
+    assert notebook.stat().st_size < 1_500_000
+    assert all(set(o.get("data", {})) <= {"text/plain", "image/png", "image/jpeg"} for o in outputs)
