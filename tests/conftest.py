@@ -1,4 +1,5 @@
 import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -33,3 +34,14 @@ def secret_lines():
                 lines |= {ln.strip() for ln in block.splitlines()
                           if len(ln.strip()) >= 15 and not ln.strip().startswith("#")}
     return lines
+
+
+@pytest.fixture(scope="session", autouse=True)
+def bubblewrap():
+    """Student kernels run in bubblewrap's jail: install Debian's package when it is missing (as CI starts clean)."""
+    from ninja_autograde.jail import BWRAP
+
+    if not Path(BWRAP).exists():
+        subprocess.run(["apt-get", "update", "-qq"], check=True, capture_output=True)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "bubblewrap"], check=True, capture_output=True)
+    assert Path(BWRAP).exists(), "Debian's bubblewrap could not be installed"

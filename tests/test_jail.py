@@ -27,6 +27,8 @@ ATTACKS = course.REPO / "autograde" / "attacks" / A
 HONEST = ("honest_ada", "honest_grace")
 MARKER = "backprop-ninja-attack"   # in the command line of every process an attack starts
 TOKEN = "fake-jupyterhub-api-token-3f9a1c"
+GRADER_LINES = [ln.strip() for ln in (course.REPO / "autograde/ninja_autograde/exercises.py").read_text().splitlines()
+                if len(ln.strip()) > 40 and not ln.strip().startswith("#")]
 SOURCES = [course.REPO / "nbgrader_config.py", *course.REPO.glob("autograde/ninja_*/*.py"),
            *course.REPO.glob("backprop_ninja/*.py")]
 
@@ -139,8 +141,8 @@ def test_feedback_holds_no_secret_and_no_active_html(graded, secret_lines):
             wrote = "\n".join(c.source for c in course.read_notebook(folder / "submitted", student, A).cells)
             leaks = sorted(line for line in secret_lines if line in visible and line not in wrote)
             assert not leaks, f"{student}'s feedback shows solution or hidden-test lines: {leaks[:3]}"
-            for secret in (TOKEN, "EXERCISES", "auto_score", "honest_ada"):
-                assert secret not in visible, f"{student}'s feedback shows {secret!r}"
+            for secret in (TOKEN, "honest_ada", *GRADER_LINES):
+                assert secret not in visible or secret in wrote, f"{student}'s feedback shows {secret!r}"
             active = [m.group(0) for m in re.finditer(r"<(script|img|svg|iframe)\b[^>]*>[^<]*", text)]
             assert not [a for a in active if "BACKPROP_NINJA_PWNED" in a or "onerror" in a], student
             assert page.stat().st_size < 1_500_000, f"{page} is {page.stat().st_size} bytes"
@@ -149,3 +151,28 @@ def test_feedback_holds_no_secret_and_no_active_html(graded, secret_lines):
                for o in c.get("outputs", [])]
     assert notebook.stat().st_size < 1_500_000
     assert all(set(o.get("data", {})) <= {"text/plain", "image/png", "image/jpeg"} for o in outputs)
+
+
+@pytest.fixture
+def one_student(tmp_path):
+    folder = course.scratch_course(tmp_path, [A])
+    release = course.read_notebook(folder, "release", A)
+    solutions = submissions.solution_cells(course.read_notebook(folder, "source", A))
+    submissions.write_submission(folder, "ada", A, NB, submissions.student_notebook(release, {}, solutions))
+    return folder
+
+
+def test_without_a_working_jail_grading_refuses_and_says_how_to_fix_it(one_student, capsys):
+    with open(one_student / "nbgrader_config.py", "a") as config:
+        config.write('\nc.GraderKernelManager.bwrap = "/nonexistent/bwrap"\n')
+    with pytest.raises(jail.JailUnavailable, match="apt-get install bubblewrap"):
+        grading.grade(A, one_student, progress=False)
+    result = course.nbgrader("autograde", A, "--student", "ada", cwd=one_student, check=False)
+    assert result.returncode != 0 and "apt-get install bubblewrap" in result.stdout + result.stderr
+    assert report.collect(one_student, A) == [] or report.collect(one_student, A)[0].score == 0
+    # the loud opt-out: graded, warned about
+    with open(one_student / "nbgrader_config.py", "a") as config:
+        config.write('\nc.GraderKernelManager.jail = "none"\n')
+    assert grading.grade(A, one_student, progress=False)[0].success
+    assert "WITHOUT a jail" in capsys.readouterr().err
+    assert report.collect(one_student, A)[0].score == 15
