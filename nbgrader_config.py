@@ -19,8 +19,10 @@ c.CourseDirectory.assignment_id = ""
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
-# Before grading: a test cell the student deleted is put back (autograde/ninja_autograde/sanitize.py).
+# Before grading: a submission with symbolic links is refused, a test cell the student deleted is put
+# back (autograde/ninja_autograde/sanitize.py).
 c.Autograde.sanitize_preprocessors = [
+    "ninja_autograde.sanitize.RefuseLinks",
     "nbgrader.preprocessors.ClearOutput",
     "nbgrader.preprocessors.DeduplicateIds",
     "nbgrader.preprocessors.OverwriteKernelspec",

@@ -61,8 +61,8 @@ class GraderKernelManager(AsyncKernelManager):
     async def _async_pre_start_kernel(self, **kw):
         self.kernel_spec.interrupt_mode = "message"
         self.submission = kw.get("cwd")
-        if self.jail != "none":
-            kw["cwd"] = str(self.runtime)   # bwrap's own; the kernel's is set inside
+        if self.jail != "none":   # bwrap's own cwd and environment: its init inside the jail keeps them
+            kw["cwd"], kw["env"] = str(self.runtime), jail.BWRAP_ENV
         return await super()._async_pre_start_kernel(**kw)
 
     def format_kernel_cmd(self, extra_arguments=None):

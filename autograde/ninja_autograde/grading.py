@@ -14,6 +14,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import sanitize
 from .execute import check_jail
 
 _api = None
@@ -68,10 +69,8 @@ def problem(course, assignment, student):
     import nbformat
 
     folder = Path(course) / "submitted" / student / assignment
-    for path in sorted(folder.rglob("*")):   # nbgrader would copy what a link points to, as the grader
-        if path.is_symlink() or not (path.is_file() or path.is_dir()):
-            kind = "a symbolic link" if path.is_symlink() else "not a plain file"
-            return f"{path.relative_to(folder)} is {kind}: a submission holds plain files only"
+    if sanitize.not_plain(folder):   # a link: nbgrader would copy what it points to, as the grader
+        return sanitize.not_plain(folder)
     expected = {p.name for p in (Path(course) / "source" / assignment).glob("*.ipynb")}
     submitted = {p.name for p in folder.glob("*.ipynb")}
     for name in sorted(expected):

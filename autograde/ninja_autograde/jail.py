@@ -33,6 +33,7 @@ ETC = ["/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localti
 KERNEL_PACKAGES = ("backprop_ninja", "ninja_hidden")   # the only course code a student kernel sees
 HIDDEN_PACKAGES = ("ninja_autograde",)
 PASSED_ON = ("NBGRADER_EXECUTION",)   # the only grader variable a kernel gets (nbgrader sets it)
+BWRAP_ENV = {"PATH": "/usr/bin:/bin"}   # bwrap's own: its init process inside the jail shows it in /proc/1/environ
 
 FIX = """\
 Student kernels must run in a jail (bubblewrap), and it does not work on this machine: {why}
@@ -137,7 +138,7 @@ def launcher(cmd, limits, extra=(), path=LIMITS_PY):
 def run(code, runtime, limits=None, timeout=60, bwrap=BWRAP, args=()):
     """Run Python code in the jail as a kernel would run, returning the CompletedProcess."""
     cmd = command([sys.executable, "-c", code, *args], runtime, f"{HOME}/probe", limits or {}, bwrap=bwrap)
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=BWRAP_ENV)
 
 
 @functools.cache
