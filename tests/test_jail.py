@@ -192,4 +192,4 @@ def test_plain_nbgrader_autograde_grades_in_the_jail_and_refuses_links(one_stude
     assert {r.student: r.score for r in report.collect(one_student, A)}["imports_exercises"] == 11
     result = course.nbgrader("autograde", A, "--student", "follows_symlinks", cwd=one_student, check=False)
     assert result.returncode != 0 and "grades.txt is a symbolic link" in result.stdout + result.stderr
-    assert not (one_student / "autograded" / "follows_symlinks").exists()
+    assert not (one_student / "autograded" / "follows_symlinks" / A).exists()   # nbgrader removed what it copied
