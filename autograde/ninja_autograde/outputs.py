@@ -65,9 +65,9 @@ class CapOutputs(Preprocessor):
             if image and len(image) <= self.max_image_bytes and budget.afford(len(image)):
                 inert[mime] = image
         text = data.get("text/plain")
-        others = sorted(m for m in data if m not in INERT)
+        removed = sorted(m for m in data if m not in inert and m != "text/plain")
         if not isinstance(text, str):
-            text = f"[{', '.join(others)} output removed by the grader]" if others and not inert else ""
+            text = f"[{', '.join(removed)} output removed by the grader]" if removed and not inert else ""
         if text or not inert:
             inert["text/plain"] = budget.take(text)
         kind = "execute_result" if output.output_type == "execute_result" else "display_data"
@@ -77,12 +77,17 @@ class CapOutputs(Preprocessor):
         return node
 
     def error(self, output):
+        """The error, shortened: its traceback cut to max_traceback lines, to its last line once the
+        notebook's budget is spent (a student may add any number of cells that raise)."""
+        ename, evalue = str(output.get("ename", "Error"))[:200], str(output.get("evalue", ""))[:2000]
         traceback = [str(line)[:2000] for line in output.get("traceback", [])]
         if len(traceback) > self.max_traceback:
             half = self.max_traceback // 2
             traceback = traceback[:half] + ["... traceback truncated ..."] + traceback[-half:]
-        return NotebookNode(output_type="error", ename=str(output.get("ename", "Error"))[:200],
-                            evalue=str(output.get("evalue", ""))[:2000], traceback=traceback)
+        if self.left <= 0:
+            evalue, traceback = evalue[:200], [f"{ename}: {evalue[:200]}"]
+        self.left -= len(evalue) + sum(map(len, traceback))
+        return NotebookNode(output_type="error", ename=ename, evalue=evalue, traceback=traceback)
 
 
 class Budget:
