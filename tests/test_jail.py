@@ -173,12 +173,17 @@ def test_without_a_working_jail_grading_refuses_and_says_how_to_fix_it(one_stude
     result = course.nbgrader("autograde", A, "--student", "ada", cwd=one_student, check=False)
     assert result.returncode != 0 and "apt-get install bubblewrap" in result.stdout + result.stderr
     assert report.collect(one_student, A) == [] or report.collect(one_student, A)[0].score == 0
-    # the loud opt-out: graded, warned about
+    # the loud opt-out: graded, warned about; even then a launcher shipped in the submission shadows nothing
     with open(one_student / "nbgrader_config.py", "a") as config:
         config.write('\nc.GraderKernelManager.jail = "none"\n')
-    assert grading.grade(A, one_student, progress=False)[0].success
+    case = submissions.load_case(ATTACKS / "shadows_the_launcher.py")
+    release = course.read_notebook(one_student, "release", A)
+    solutions = submissions.solution_cells(course.read_notebook(one_student, "source", A))
+    submissions.write_submission(one_student, "shadow", A, NB,
+                                 submissions.student_notebook(release, case.answers, solutions), case)
+    assert all(o.success for o in grading.grade(A, one_student, progress=False))
     assert "WITHOUT a jail" in capsys.readouterr().err
-    assert report.collect(one_student, A)[0].score == 15
+    assert {r.student: r.score for r in report.collect(one_student, A)} == {"ada": 15, "shadow": 11}
 
 
 def test_plain_nbgrader_autograde_grades_in_the_jail_and_refuses_links(one_student):
