@@ -16,7 +16,7 @@ def add_to(commands):
     grade.set_defaults(run=_grade)
     doctor = commands.add_parser("doctor", help="which protections of the student kernels' jail work on this machine")
     doctor.add_argument("--course", default=".", help="the course directory, with nbgrader_config.py (default: .)")
-    doctor.set_defaults(run=lambda args: __import__("ninja_autograde.doctor").doctor.main(args.course))
+    doctor.set_defaults(run=_doctor)
 
 
 def _grade(args):
@@ -36,3 +36,9 @@ def _grade(args):
     print(f"wrote {report.write_csv(results, out / f'{args.assignment}.csv')}")
     print(f"wrote {report.plot(results, args.assignment, out / f'{args.assignment}.png')}")
     return 0 if all(o.success for o in outcomes) else 1
+
+
+def _doctor(args):
+    from . import doctor
+
+    return doctor.main(args.course)

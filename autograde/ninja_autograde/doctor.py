@@ -156,7 +156,8 @@ def main(course="."):
     rows = examine(course)
     for name, active, detail in rows:
         print(f"{'ok ' if active else 'NO '} {name}{': ' + detail if detail else ''}")
+    if len(rows) <= 2:   # no jailed Python could start
+        print("\n" + jail.FIX.format(why=rows[-1][2]))
     if not all(active for _, active, _ in rows):
-        print("\n" + jail.FIX.format(why="see the lines marked NO above"))
         return 1
     return 0
