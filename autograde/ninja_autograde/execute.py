@@ -55,8 +55,10 @@ class GraderKernelManager(AsyncKernelManager):
 
     @property
     def limits(self):
-        return {"as": self.memory_limit, "nproc": self.process_limit, "cpu": self.cpu_limit,
-                "fsize": self.file_size_limit}
+        """limits.py's settings. Outside the jail RLIMIT_NPROC would count every process of the grader's
+        account, not the kernel's, so it is set only in the jail (its own user namespace)."""
+        nproc = self.process_limit if self.jail != "none" else 0
+        return {"as": self.memory_limit, "nproc": nproc, "cpu": self.cpu_limit, "fsize": self.file_size_limit}
 
     async def _async_pre_start_kernel(self, **kw):
         self.kernel_spec.interrupt_mode = "message"

@@ -60,7 +60,8 @@ def package_dir(name):
 
 def prefixes(python):
     """The Python environment's folders: the venv, its base interpreter, the kernel's own prefix."""
-    found = {Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve(), Path(python).resolve().parents[1]}
+    kernel = Path(python).absolute()
+    found = {Path(p).resolve() for p in (sys.prefix, sys.base_prefix, kernel.parents[1], kernel.resolve().parents[1])}
     return sorted(p for p in found if not any(q != p and q in p.parents for q in found))
 
 
