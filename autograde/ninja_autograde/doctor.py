@@ -113,8 +113,7 @@ def examine(course="."):
         return rows
     canary, marker = f"BACKPROP_NINJA_DOCTOR_{uuid.uuid4().hex}", f"backprop-ninja-doctor-{uuid.uuid4().hex}"
     paths = secret_paths(course)
-    limits = {"as": conf["memory_limit"], "nproc": conf["process_limit"], "cpu": conf["cpu_limit"],
-              "fsize": conf["file_size_limit"]}
+    limits = jail.limits(conf["memory_limit"], conf["process_limit"], conf["cpu_limit"], conf["file_size_limit"])
     with socket.socket() as listener, tempfile.TemporaryDirectory(prefix="backprop-ninja-doctor-") as runtime:
         listener.bind(("127.0.0.1", 0))
         listener.listen()
@@ -144,7 +143,8 @@ def examine(course="."):
          seen["imports"]["backprop_ninja"] and seen["imports"]["ninja_hidden"], ""),
         ("memory cap", bool(conf["memory_limit"]) and seen["over_memory_cap"] is False,
          f"RLIMIT_AS {lim['AS']} bytes"),
-        ("process cap", lim["NPROC"] > 0 and os.getuid() != 0, f"RLIMIT_NPROC {lim['NPROC']}" + (
+        ("process cap", limits["nproc"] > 0 and os.getuid() != 0, f"RLIMIT_NPROC {lim['NPROC']}" + (
+            " (not set: before Linux 5.14 it counts all of the grader's processes)" if not limits["nproc"] else
             " (not enforced: Linux exempts root even in a user namespace; grade as an ordinary user)"
             if os.getuid() == 0 else "")),
         ("CPU time cap", lim["CPU"] > 0, f"RLIMIT_CPU {lim['CPU']} s"),

@@ -55,10 +55,9 @@ class GraderKernelManager(AsyncKernelManager):
 
     @property
     def limits(self):
-        """limits.py's settings. Outside the jail RLIMIT_NPROC would count every process of the grader's
-        account, not the kernel's, so it is set only in the jail (its own user namespace)."""
-        nproc = self.process_limit if self.jail != "none" else 0
-        return {"as": self.memory_limit, "nproc": nproc, "cpu": self.cpu_limit, "fsize": self.file_size_limit}
+        # outside the jail RLIMIT_NPROC would count every process of the grader's account
+        processes = self.process_limit if self.jail != "none" else 0
+        return jail.limits(self.memory_limit, processes, self.cpu_limit, self.file_size_limit)
 
     async def _async_pre_start_kernel(self, **kw):
         self.kernel_spec.interrupt_mode = "message"

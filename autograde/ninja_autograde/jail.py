@@ -17,6 +17,7 @@ file size before it starts the kernel. Nothing here is a container runtime: bwra
 import functools
 import importlib.util
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -51,6 +52,18 @@ gradebook and solutions in reach), set in nbgrader_config.py:  c.GraderKernelMan
 
 class JailUnavailable(RuntimeError):
     pass
+
+
+def limits(memory, processes, cpu, file_size):
+    """limits.py's settings (0: no limit). The process cap only where it counts the jail's processes."""
+    return {"as": memory, "nproc": processes if nproc_counts_the_jail_only() else 0, "cpu": cpu, "fsize": file_size}
+
+
+def nproc_counts_the_jail_only():
+    """Since Linux 5.14 RLIMIT_NPROC counts the processes of a user namespace; before, every process of
+    the grader's account, so a cap set in the jail could stop a kernel from starting its threads."""
+    release = tuple(int(n) for n in re.findall(r"\d+", os.uname().release)[:2])
+    return release >= (5, 14)
 
 
 def package_dir(name):
