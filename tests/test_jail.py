@@ -50,6 +50,10 @@ def schema(folder):
         return sorted(db.execute("select type, name, sql from sqlite_master"))
 
 
+def runtime_folders():
+    return {p for p in Path(os.environ.get("TMPDIR", "/tmp")).glob("backprop-ninja-kernel-*") if p.is_dir()}
+
+
 def attack_cases():
     return [submissions.load_case(p) for p in sorted(ATTACKS.glob("*.py"))]
 
@@ -77,7 +81,7 @@ def graded(tmp_path_factory):
         nb = submissions.student_notebook(release, case.answers, solutions)
         sub = submissions.write_submission(folder, student, A, NB, nb, case)
         (sub / "target.json").write_text(json.dumps(target))
-    before = {"course": tree(folder), "schema": schema(folder),
+    before = {"course": tree(folder), "schema": schema(folder), "runtime": runtime_folders(),
               "sources": {str(p): p.read_bytes() for p in SOURCES},
               "site": sorted(os.listdir(sysconfig.get_paths()["purelib"]))}
     os.environ["JUPYTERHUB_API_TOKEN"] = TOKEN
@@ -137,7 +141,7 @@ def test_nothing_outside_the_attackers_output_changed(graded):
 
 def test_no_process_outlives_its_notebook(graded):
     assert doctor.survivors(MARKER) == []
-    assert not list(Path(os.environ.get("TMPDIR", "/tmp")).glob("backprop-ninja-kernel-*/kernel.json"))
+    assert runtime_folders() <= graded[3]["runtime"], "a kernel's runtime folder was left behind"
 
 
 def test_feedback_holds_no_secret_and_no_active_html(graded, secret_lines):

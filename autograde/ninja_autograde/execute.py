@@ -49,9 +49,7 @@ class GraderKernelManager(AsyncKernelManager):
             self.log.warning(NO_JAIL)
         else:
             jail.require(self.bwrap)
-        self.runtime = Path(tempfile.mkdtemp(prefix="backprop-ninja-kernel-"))
-        self.ip = str(self.runtime / "kernel")
-        self.connection_file = str(self.runtime / "kernel.json")
+        self.runtime = None   # the private folder of the connection file and sockets, made at start
 
     @property
     def limits(self):
@@ -60,6 +58,10 @@ class GraderKernelManager(AsyncKernelManager):
         return jail.limits(self.memory_limit, processes, self.cpu_limit, self.file_size_limit)
 
     async def _async_pre_start_kernel(self, **kw):
+        if self.runtime is None:
+            self.runtime = Path(tempfile.mkdtemp(prefix="backprop-ninja-kernel-"))
+            self.ip = str(self.runtime / "kernel")
+            self.connection_file = str(self.runtime / "kernel.json")
         self.kernel_spec.interrupt_mode = "message"
         self.submission = kw.get("cwd")
         if self.jail != "none":   # bwrap's own cwd and environment: its init inside the jail keeps them
@@ -76,8 +78,9 @@ class GraderKernelManager(AsyncKernelManager):
 
     async def _async_cleanup_resources(self, restart=False):
         await super()._async_cleanup_resources(restart)
-        if not restart:
+        if not restart and self.runtime:
             shutil.rmtree(self.runtime, ignore_errors=True)
+            self.runtime = None
 
 
 def check_jail(config):
