@@ -20,8 +20,10 @@ c.CourseDirectory.assignment_id = ""
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
-# Before grading: a test cell the student deleted is put back (autograde/ninja_autograde/sanitize.py).
+# Before grading: a submission with symbolic links is refused, a test cell the student deleted is put
+# back (autograde/ninja_autograde/sanitize.py).
 c.Autograde.sanitize_preprocessors = [
+    "ninja_autograde.sanitize.RefuseLinks",
     "nbgrader.preprocessors.ClearOutput",
     "nbgrader.preprocessors.DeduplicateIds",
     "nbgrader.preprocessors.OverwriteKernelspec",
@@ -31,13 +33,15 @@ c.Autograde.sanitize_preprocessors = [
 ]
 
 # Executing student notebooks: nbgrader's pipeline with its Execute step replaced by the course's
-# (autograde/ninja_autograde/execute.py): a memory cap per kernel, hidden tests decided by the
+# (autograde/ninja_autograde/execute.py): each kernel in a jail (bubblewrap; see `backprop-ninja doctor`)
+# under limits on memory, processes, CPU time and file size, hidden tests decided by the
 # referee outside the student's kernel, a dead kernel marked and graded rather than fatal.
 c.Autograde.autograde_preprocessors = [
     "ninja_autograde.execute.GraderExecute",
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
-    "nbgrader.preprocessors.LimitOutput",
+    "ninja_autograde.outputs.CapOutputs",
+    "nbconvert.preprocessors.sanitize.SanitizeHTML",
     "nbgrader.preprocessors.SaveAutoGrades",
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
@@ -47,10 +51,20 @@ c.Execute.timeout = 60                 # seconds per cell: an endless loop costs
 c.Execute.interrupt_on_timeout = True
 c.Execute.execute_retries = 0
 c.GraderKernelManager.memory_limit = 2 * 1024**3   # bytes per student kernel; a bigger allocation raises MemoryError
+c.GraderKernelManager.process_limit = 128          # processes and threads per kernel: a fork bomb stops there
+c.GraderKernelManager.cpu_limit = 1800             # CPU seconds per process
+c.GraderKernelManager.file_size_limit = 64 * 1024**2   # bytes per file written
+# The jail refuses to grade where bubblewrap does not work. Only if you accept that every submission
+# runs as you, with the gradebook and solutions in reach: c.GraderKernelManager.jail = "none"
 
-# Output kept in autograded notebooks and feedback.
-c.LimitOutput.max_lines = 200
-c.LimitOutput.max_traceback = 20
+# Output kept in autograded notebooks, hence in feedback and the formgrader (ninja_autograde/outputs.py):
+# every output type capped per cell and per notebook, and made inert (plain text and PNG/JPEG only);
+# nbconvert's SanitizeHTML then escapes HTML a student wrote in Markdown cells.
+c.CapOutputs.max_lines = 200             # per cell
+c.CapOutputs.max_cell_chars = 20_000
+c.CapOutputs.max_notebook_chars = 1_000_000
+c.CapOutputs.max_traceback = 20
+c.SanitizeHTML.enabled = True            # nbconvert's preprocessors run only when enabled
 
 # Feedback: scores and each test's verdict, no hidden-test source, no tracebacks into the tests.
 c.GenerateFeedback.preprocessors = [

@@ -59,9 +59,10 @@ def main(argv=None):
     try:   # the instructor's commands, when the grading side is installed
         from ninja_autograde import commands as instructor
     except ImportError:
-        stub = commands.add_parser("grade", help="(instructors) autograde a class; needs ./autograde installed")
-        stub.add_argument("rest", nargs=argparse.REMAINDER)
-        stub.set_defaults(run=_instructor_only)
+        for name in ("grade", "doctor"):
+            stub = commands.add_parser(name, help=f"(instructors) {name}; needs ./autograde installed")
+            stub.add_argument("rest", nargs=argparse.REMAINDER)
+            stub.set_defaults(run=_instructor_only)
     else:
         instructor.add_to(commands)
     args = parser.parse_args(argv)

@@ -1,4 +1,5 @@
 import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -90,3 +91,14 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "hub" in item.keywords:
             item.add_marker(pytest.mark.skip(reason="JupyterHub with real OS users: run `make test-hub`"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def bubblewrap():
+    """Student kernels run in bubblewrap's jail: install Debian's package when it is missing (as CI starts clean)."""
+    from ninja_autograde.jail import BWRAP
+
+    if not Path(BWRAP).exists():
+        subprocess.run(["apt-get", "update", "-qq"], check=True, capture_output=True)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "bubblewrap"], check=True, capture_output=True)
+    assert Path(BWRAP).exists(), "Debian's bubblewrap could not be installed"

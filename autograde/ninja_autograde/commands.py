@@ -3,8 +3,10 @@
     backprop-ninja grade ASSIGNMENT [--jobs N] [--course DIR] [--shard i/n] [--students a,b,c]
     backprop-ninja report ASSIGNMENT [--course DIR]
     backprop-ninja kit [--out DIR]
+    backprop-ninja doctor [--course DIR]
 """
 
+import sys
 from pathlib import Path
 
 
@@ -24,10 +26,14 @@ def add_to(commands):
     kit = commands.add_parser("kit", help="build what students receive: the student package's wheel and notebooks")
     kit.add_argument("--out", default=None, help="where (default: build/kit in the course repository)")
     kit.set_defaults(run=_kit)
+    doctor = commands.add_parser("doctor", help="which protections of the student kernels' jail work on this machine")
+    doctor.add_argument("--course", default=".", help="the course directory, with nbgrader_config.py (default: .)")
+    doctor.set_defaults(run=_doctor)
 
 
 def _grade(args):
     from .grading import MissingDriver, grade, parse_shard
+    from .jail import JailUnavailable
 
     try:
         shard = parse_shard(args.shard) if args.shard else None
@@ -36,6 +42,9 @@ def _grade(args):
     except (MissingDriver, ValueError, FileNotFoundError) as error:
         print(error)
         return 2
+    except JailUnavailable as refusal:
+        print(refusal, file=sys.stderr)
+        return 3
     status = _report(args)
     return status or (0 if all(o.success for o in outcomes) else 1)
 
@@ -66,3 +75,9 @@ def _kit(args):
 
     print(f"wrote {build_kit(args.out) if args.out else build_kit()}")
     return 0
+
+
+def _doctor(args):
+    from . import doctor
+
+    return doctor.main(args.course)

@@ -1,46 +1,110 @@
 """nbgrader's Execute with the course's guards, configured in nbgrader_config.py.
 
-- every student kernel starts under a memory cap (`GraderKernelManager.memory_limit`);
+- every student kernel runs in a jail (`jail.py`: bubblewrap) under limits on memory, processes, CPU
+  time and file size (`GraderKernelManager.memory_limit` and the others); when the jail does not
+  work on this machine grading refuses to start, unless `GraderKernelManager.jail = "none"`;
 - hidden tests are decided by the referee, in this process, not in the student's kernel;
 - a kernel that dies (os._exit, a segfault), or is still stuck after a timed-out cell (a loop
   that swallows the interrupt), costs the cell it stopped in and every later one, each marked
   with why, and grading moves on to the next student without waiting out every later cell.
 """
 
-import os
+import shutil
 import sys
 import tempfile
-import uuid
+from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbgrader.preprocessors import Execute
-from traitlets import Integer
+from traitlets import CaselessStrEnum, Integer, Unicode
 
-from . import referee
+from . import jail, referee
 
 
 class GraderKernelManager(AsyncKernelManager):
-    """A kernel under a memory cap, talking over Unix sockets named after its connection file.
+    """A student kernel in the jail (`jail.py`) under limits (`limits.py`), talking over Unix
+    sockets in a private runtime folder.
 
     With TCP, kernels started at once by parallel graders can be handed the same free port
-    (one of them then dies with "Address already in use"); socket files cannot collide."""
+    (one of them then dies with "Address already in use"); socket files cannot collide.
+    Interrupts travel as messages: signals do not cross into the jail's PID namespace."""
+    bwrap = Unicode(jail.BWRAP, help="bubblewrap's executable (absolute path).").tag(config=True)
+    jail = CaselessStrEnum(["bwrap", "none"], "bwrap", help=(
+        'How student kernels are isolated: "bwrap" (bubblewrap; grading refuses to start when it does not '
+        'work), or "none": student code runs as the grader, with the gradebook and the solutions in reach.'
+    )).tag(config=True)
     memory_limit = Integer(
         2 * 1024**3, help="Address-space cap of each student kernel in bytes (0: none)."
     ).tag(config=True)
+    process_limit = Integer(128, help="Processes and threads a student kernel may have (0: no limit).").tag(config=True)
+    cpu_limit = Integer(1800, help="CPU seconds of each process in a student kernel (0: no limit).").tag(config=True)
+    file_size_limit = Integer(64 * 1024**2, help="Largest file a student kernel may write, in bytes.").tag(config=True)
+    scratch_limit = Integer(128 * 1024**2, help="Bytes in each of the jail's HOME, /tmp and /dev/shm.").tag(config=True)
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("transport", "ipc")
-        # absolute: the kernel runs in the student's folder, its manager elsewhere
-        kwargs.setdefault("ip", os.path.join(tempfile.gettempdir(), f"backprop-ninja-kernel-{uuid.uuid4().hex[:12]}"))
-        super().__init__(**kwargs)
+        super().__init__(transport="ipc", **kwargs)
+        self.submission = None   # the folder nbgrader runs the notebook in: copied into the jail
+        if self.jail == "none":
+            self.log.warning(NO_JAIL)
+        else:
+            jail.require(self.bwrap)
+        self.runtime = None   # the private folder of the connection file and sockets, made at start
+
+    @property
+    def limits(self):
+        # outside the jail RLIMIT_NPROC would count every process of the grader's account
+        processes = self.process_limit if self.jail != "none" else 0
+        return jail.limits(self.memory_limit, processes, self.cpu_limit, self.file_size_limit)
+
+    async def _async_pre_start_kernel(self, **kw):
+        if self.runtime is None:
+            self.runtime = Path(tempfile.mkdtemp(prefix="backprop-ninja-kernel-"))
+            self.ip = str(self.runtime / "kernel")
+            self.connection_file = str(self.runtime / "kernel.json")
+        self.kernel_spec.interrupt_mode = "message"
+        self.submission = kw.get("cwd")
+        if self.jail != "none":   # bwrap's own cwd and environment: its init inside the jail keeps them
+            kw["cwd"], kw["env"] = str(self.runtime), jail.BWRAP_ENV
+        return await super()._async_pre_start_kernel(**kw)
 
     def format_kernel_cmd(self, extra_arguments=None):
         cmd = super().format_kernel_cmd(extra_arguments)
-        return [sys.executable, "-m", "ninja_autograde.limits", str(self.memory_limit), "--", *cmd]
+        if self.jail == "none":
+            return jail.launcher(cmd, self.limits)
+        workdir = f"{jail.HOME}/{Path(self.submission).name}" if self.submission else jail.HOME
+        return jail.command(cmd, self.runtime, workdir, self.limits, self.scratch_limit,
+                            self.submission, self.bwrap)
+
+    async def _async_cleanup_resources(self, restart=False):
+        await super()._async_cleanup_resources(restart)
+        if not restart and self.runtime:
+            shutil.rmtree(self.runtime, ignore_errors=True)
+            self.runtime = None
+
+
+def check_jail(config):
+    """Refuse (JailUnavailable, saying how to fix it) unless the course's kernels can be jailed;
+    returns the jail setting ("bwrap", or "none" after a loud warning)."""
+    settings = config.get("GraderKernelManager", {})
+    mode = settings.get("jail", "bwrap").lower()
+    if mode == "none":
+        print(f"WARNING: {NO_JAIL}", file=sys.stderr)
+    else:
+        jail.require(settings.get("bwrap", jail.BWRAP))
+    return mode
+
+
+NO_JAIL = ("GraderKernelManager.jail = 'none': student kernels run WITHOUT a jail, as this user, "
+           "with the gradebook, the solutions and this machine in reach of every submission.")
 
 
 class GraderExecute(Execute):
+    max_outputs = Integer(1000, help=(
+        "Outputs a cell keeps while it runs; later ones (errors excepted) are dropped unread: "
+        "nbformat validates each output, so a flood of displays would otherwise cost the grader minutes."
+    )).tag(config=True)
+
     def __init__(self, **kwargs):
         kwargs.setdefault("kernel_manager_class", GraderKernelManager)
         super().__init__(**kwargs)
@@ -55,6 +119,7 @@ class GraderExecute(Execute):
         if self._stopped:
             cell.outputs = [referee.error("KernelStopped", f"not run: {self._stopped}")]
             return cell, resources
+        self._dropped = 0
         source = cell.source
         cell.source, test = referee.prepare(source)
         try:
@@ -65,9 +130,17 @@ class GraderExecute(Execute):
             self._stop(cell, index, "was still stuck", f"{self.timeout} s after it started (a loop that ignores the interrupt?)")
         finally:
             cell.source = source
+        if self._dropped:
+            cell.outputs.append(referee.stream(f"... {self._dropped} more outputs dropped by the grader ...\n"))
         if test is not None:
             referee.rule(cell, test)
         return cell, resources
+
+    def output(self, outs, msg, display_id, cell_index):
+        if len(outs) >= self.max_outputs and msg["msg_type"] != "error":
+            self._dropped += 1
+            return None
+        return super().output(outs, msg, display_id, cell_index)
 
     def _stop(self, cell, index, what, why):
         cell.outputs.append(referee.error("KernelStopped", f"the kernel {what} in this cell {why}"))

@@ -18,6 +18,9 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import sanitize
+from .execute import check_jail
+
 _api = None
 
 
@@ -118,6 +121,8 @@ def problem(course, assignment, student):
     import nbformat
 
     folder = Path(course) / "submitted" / student / assignment
+    if sanitize.not_plain(folder):   # a link: nbgrader would copy what it points to, as the grader
+        return sanitize.not_plain(folder)
     expected = {p.name for p in (Path(course) / "source" / assignment).glob("*.ipynb")}
     submitted = {p.name for p in folder.glob("*.ipynb")}
     for name in sorted(expected):
@@ -148,6 +153,7 @@ def grade(assignment, course=".", jobs=None, progress=True, shard=None, named=No
     everyone = submissions(course, assignment)
     if not everyone:
         raise FileNotFoundError(f"no submissions of {assignment} in {course / 'submitted'}")
+    check_jail(load_config(course))
     students = share(everyone, shard, named)
     if not students:
         print(f"none of the {len(everyone)} submissions of {assignment} falls in shard {shard[0]}/{shard[1]}")

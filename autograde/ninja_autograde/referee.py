@@ -76,7 +76,7 @@ def rule(cell, test):
         elif output.output_type == "execute_result":
             kept.append(NotebookNode(output_type="display_data", data=output.data, metadata=output.metadata))
         elif output.output_type == "stream":
-            kept.append(NotebookNode(output_type="stream", name="stdout", text=output.text))
+            kept.append(stream(output.text))
         else:
             kept.append(output)
     errors = [o for o in kept if o.output_type == "error"]
@@ -99,3 +99,7 @@ def _read(text):
 
 def error(ename, evalue):
     return NotebookNode(output_type="error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
+
+
+def stream(text):
+    return NotebookNode(output_type="stream", name="stdout", text=text)

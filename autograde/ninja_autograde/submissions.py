@@ -6,6 +6,8 @@ in the answer cells) and, for calibration, what the autograder must conclude:
     '''Sums the loss instead of averaging it.'''
     FAILS = ["test_nll_visible", "test_nll_random"]   # every other test must get full marks
     MAY_FAIL = ["test_trains_xor"]   # optional: tests a wrong answer may pass or fail by chance
+    FILES = {"notes/x.py": "..."}    # optional: more files in the submission folder
+    LINKS = {"x.txt": "{course}/gradebook.db"}   # optional: symbolic links there ({course}: the course folder)
 
     def nll_loss(z, y):
         ...
@@ -35,6 +37,8 @@ class Case:
     fails: set = field(default_factory=set)
     note: str = ""
     may_fail: set = field(default_factory=set)
+    files: dict = field(default_factory=dict)
+    links: dict = field(default_factory=dict)
 
 
 def load_case(path):
@@ -42,10 +46,11 @@ def load_case(path):
     path = Path(path)
     text = path.read_text()
     tree = ast.parse(text)
-    answers, lists, before_first_def, current = {}, {"FAILS": set(), "MAY_FAIL": set()}, [], None
+    answers, lists, before_first_def, current = {}, {"FAILS": set(), "MAY_FAIL": set(), "FILES": {}, "LINKS": {}}, [], None
     for node in tree.body:
         if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") in lists:
-            lists[node.targets[0].id] = set(ast.literal_eval(node.value))
+            value = ast.literal_eval(node.value)
+            lists[node.targets[0].id] = value if isinstance(value, dict) else set(value)
         elif isinstance(node, ast.Expr) and node is tree.body[0] and isinstance(node.value, ast.Constant):
             continue   # the case's docstring
         elif isinstance(node, ast.FunctionDef):
@@ -56,7 +61,8 @@ def load_case(path):
             before_first_def.append(ast.get_source_segment(text, node))
         else:
             answers[current] += "\n" + ast.get_source_segment(text, node)
-    return Case(path.stem, path, answers, lists["FAILS"], ast.get_docstring(tree) or "", lists["MAY_FAIL"])
+    return Case(path.stem, path, answers, lists["FAILS"], ast.get_docstring(tree) or "", lists["MAY_FAIL"],
+                lists["FILES"], lists["LINKS"])
 
 
 def solution_cells(source_nb):
@@ -87,9 +93,15 @@ def student_notebook(release_nb, answers, solutions=None):
     return nb
 
 
-def write_submission(course, student, assignment, notebook_name, nb):
+def write_submission(course, student, assignment, notebook_name, nb, case=None):
+    """The student's submitted/ folder: the notebook, a timestamp and the case's own FILES and LINKS."""
     folder = Path(course) / "submitted" / student / assignment
     folder.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, folder / notebook_name)
     (folder / "timestamp.txt").write_text("2026-11-20 12:00:00.000000 UTC")
+    for name, text in (case.files if case else {}).items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(text)
+    for name, target in (case.links if case else {}).items():
+        (folder / name).symlink_to(target.format(course=Path(course).resolve()))
     return folder

@@ -1,0 +1,163 @@
+"""`backprop-ninja doctor`: which of the jail's protections work on this machine.
+
+Each line is checked by starting a jailed probe with the course's settings (nbgrader_config.py)
+and trying what a hostile submission would: reach the network, see the grader's processes,
+files and environment, allocate beyond the memory cap, leave a process behind.
+"""
+
+import json
+import os
+import re
+import socket
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from . import jail
+
+PROBE = r"""
+import json, os, resource, socket, subprocess, sys
+port, paths, marker = int(sys.argv[1]), json.loads(sys.argv[2]), sys.argv[3]
+seen = {}
+def connect():
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=2).close()
+        return True
+    except OSError:
+        return False
+def import_(name):
+    try:
+        __import__(name)
+        return True
+    except ImportError:
+        return False
+def allocate(size):
+    try:
+        bytearray(size)
+        return True
+    except MemoryError:
+        return False
+seen["network"] = connect()
+seen["pids"] = sorted(int(p) for p in os.listdir("/proc") if p.isdigit())
+seen["paths"] = {p: os.path.exists(p) for p in paths}
+seen["imports"] = {n: import_(n) for n in ("backprop_ninja", "ninja_hidden", "ninja_autograde.exercises")}
+seen["environ"] = sorted(os.environ)
+for path in [f"/proc/{p}/environ" for p in seen["pids"]]:
+    try:
+        seen["environ"] += [v.split(b"=")[0].decode() for v in open(path, "rb").read().split(b"\0") if v]
+    except OSError:
+        pass
+seen["limits"] = {n: resource.getrlimit(getattr(resource, "RLIMIT_" + n))[0] for n in ("AS", "NPROC", "CPU", "FSIZE")}
+seen["over_memory_cap"] = allocate(int(sys.argv[4])) if int(sys.argv[4]) else None
+seen["caps"] = [l.split()[1] for l in open("/proc/self/status") if l.startswith("CapEff")][0]
+if os.fork() == 0:   # the classic escape: double fork, new session, outlive the kernel
+    os.setsid()
+    if os.fork() == 0:
+        os.execv(sys.executable, [sys.executable, "-c", "import time; time.sleep(30)", marker])
+    os._exit(0)
+os.wait()
+print(json.dumps(seen))
+"""
+
+
+def settings(course):
+    """The course's jail settings (GraderKernelManager in nbgrader_config.py), with their defaults."""
+    from traitlets.config import Config
+
+    from .execute import GraderKernelManager
+    from .grading import load_config
+
+    config = load_config(course) if (Path(course) / "nbgrader_config.py").exists() else Config()
+    traits = GraderKernelManager.class_traits(config=True)
+    section = config.get("GraderKernelManager", {})
+    return {name: section.get(name, trait.default_value) for name, trait in traits.items()
+            if name in ("bwrap", "jail", "memory_limit", "process_limit", "cpu_limit", "file_size_limit")}
+
+
+def secret_paths(course):
+    """What a student kernel must not see: the course's instructor files and the grader's home."""
+    course = Path(course).resolve()
+    names = ["nbgrader_config.py", "gradebook.db", "source", "submitted", "autograded", "feedback"]
+    bound = jail.prefixes(sys.executable)   # the Python environment may live in the home folder
+    home = [p for p in Path.home().iterdir() if not any(p == b or p in b.parents for b in bound)]
+    return [str(course / n) for n in names if (course / n).exists()] + [
+        str(p) for p in home[:50]] + [str(jail.package_dir("ninja_autograde"))]
+
+
+def survivors(marker):
+    """Processes on this machine whose command line holds marker, or names the runtime folder of a
+    student kernel that is gone (a leftover child of a kernel that was shut down)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            cmdline = (entry / "cmdline").read_bytes().decode(errors="replace") if entry.name.isdigit() else ""
+        except OSError:
+            continue
+        folders = re.findall(r"(/\S*/backprop-ninja-kernel-\w+)/kernel.json", cmdline)
+        if marker in cmdline or any(not Path(f).exists() for f in folders):
+            found.append(int(entry.name))
+    return found
+
+
+def examine(course="."):
+    """[(protection, active?, detail)], each from a jailed probe run with the course's settings."""
+    conf = settings(course)
+    if conf["jail"].lower() == "none":
+        return [("jail", False, 'GraderKernelManager.jail = "none": student kernels are not jailed')]
+    why = jail.why_not(conf["bwrap"])
+    rows = [("bubblewrap", Path(conf["bwrap"]).exists(), conf["bwrap"]),
+            ("user namespaces (jailed Python starts)", not why, why or "ok")]
+    if why:
+        return rows
+    canary, marker = f"BACKPROP_NINJA_DOCTOR_{uuid.uuid4().hex}", f"backprop-ninja-doctor-{uuid.uuid4().hex}"
+    paths = secret_paths(course)
+    limits = jail.limits(conf["memory_limit"], conf["process_limit"], conf["cpu_limit"], conf["file_size_limit"])
+    with socket.socket() as listener, tempfile.TemporaryDirectory(prefix="backprop-ninja-doctor-") as runtime:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        os.environ[canary] = "secret"
+        try:
+            result = jail.run(PROBE, runtime, limits, bwrap=conf["bwrap"], args=[
+                str(listener.getsockname()[1]), json.dumps(paths), marker, str(2 * conf["memory_limit"])])
+        finally:
+            del os.environ[canary]
+    if result.returncode != 0:
+        return rows + [("probe", False, result.stderr.strip()[-500:])]
+    seen = json.loads(result.stdout)
+    time.sleep(0.2)
+    left = survivors(marker)
+    visible = [p for p, there in seen["paths"].items() if there]
+    lim = seen["limits"]
+    return rows + [
+        ("network blocked (loopback port of this machine unreachable)", not seen["network"], ""),
+        ("own PID namespace (grader's processes invisible)", os.getpid() not in seen["pids"] and len(seen["pids"]) < 10,
+         f"{len(seen['pids'])} processes visible"),
+        ("nothing outlives the kernel (double fork + setsid)", not left, f"survivors: {left}" if left else ""),
+        ("no capabilities", int(seen["caps"], 16) == 0, f"CapEff {seen['caps']}"),
+        ("grader's environment hidden", canary not in seen["environ"], f"{len(seen['environ'])} variables"),
+        ("instructor files and home invisible", not visible, ", ".join(visible) or f"{len(paths)} paths checked"),
+        ("ninja_autograde not importable", not seen["imports"]["ninja_autograde.exercises"], ""),
+        ("backprop_ninja and ninja_hidden importable",
+         seen["imports"]["backprop_ninja"] and seen["imports"]["ninja_hidden"], ""),
+        ("memory cap", bool(conf["memory_limit"]) and seen["over_memory_cap"] is False,
+         f"RLIMIT_AS {lim['AS']} bytes"),
+        ("process cap", limits["nproc"] > 0 and os.getuid() != 0, f"RLIMIT_NPROC {lim['NPROC']}" + (
+            " (not set: before Linux 5.14 it counts all of the grader's processes)" if not limits["nproc"] else
+            " (not enforced: Linux exempts root even in a user namespace; grade as an ordinary user)"
+            if os.getuid() == 0 else "")),
+        ("CPU time cap", lim["CPU"] > 0, f"RLIMIT_CPU {lim['CPU']} s"),
+        ("file size cap", lim["FSIZE"] > 0, f"RLIMIT_FSIZE {lim['FSIZE']} bytes"),
+    ]
+
+
+def main(course="."):
+    rows = examine(course)
+    for name, active, detail in rows:
+        print(f"{'ok ' if active else 'NO '} {name}{': ' + detail if detail else ''}")
+    if len(rows) <= 2:   # no jailed Python could start
+        print("\n" + jail.FIX.format(why=rows[-1][2]))
+    if not all(active for _, active, _ in rows):
+        return 1
+    return 0
