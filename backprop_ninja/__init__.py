@@ -5,6 +5,7 @@
 """
 
 from .gradcheck import check_gradients, Report
+from .checks import check_backward
 
-__all__ = ["check_gradients", "Report"]
+__all__ = ["check_gradients", "check_backward", "Report"]
 __version__ = "0.1.0"
