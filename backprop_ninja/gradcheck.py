@@ -80,7 +80,7 @@ def directional_derivatives(f, x, directions, eps=EPS):
 
 def round_off(loss, step=EPS):
     """The error a central difference of step `step` makes from round-off alone, on a loss of this size."""
-    return float(np.finfo(np.float64).eps * max(abs(float(loss)), 1.0) / step)
+    return float(np.finfo(np.float64).eps * max(abs(float(loss)), np.finfo(np.float64).tiny) / step)
 
 
 @dataclass

@@ -29,6 +29,7 @@ def _same(before, after):
 
 def _describe(error):
     """What a function's exception means, in the lessons' words when they have some."""
+    error = error.rstrip().rstrip(":")
     hint = mistakes.explain_error(error)
     return f"{error}: {hint}" if hint else error
 
