@@ -104,15 +104,15 @@ def _run(student_fn, call):
     try:
         out = train(student_fn, *args) if "steps" in call else student_fn(*args)
     except Exception as error:  # noqa: BLE001 — any failure of the student's code is their answer
-        return f"raised {type(error).__name__}: {error}"[:500], inputs
+        return f"raised {type(error).__name__}: {error}"[:500], _after(inputs)
     if out is None:
-        return "returned None: is a return statement missing?", inputs
+        return "returned None: is a return statement missing?", _after(inputs)
     try:
         if isinstance(out, dict):
-            return {str(k): _asarray(v, dtype=_float64) for k, v in out.items()}, inputs
-        return _asarray(out, dtype=_float64), inputs
+            return {str(k): _asarray(v, dtype=_float64) for k, v in out.items()}, _after(inputs)
+        return _asarray(out, dtype=_float64), _after(inputs)
     except (TypeError, ValueError) as error:
-        return f"returned something that is not an array of numbers ({error})"[:500], inputs
+        return f"returned something that is not an array of numbers ({error})"[:500], _after(inputs)
 
 
 def check_shapes(grads, params):
@@ -182,3 +182,8 @@ def _order(probe, answer):
             keys.append(f"d{probe.names[f'h{i}']}")
         keys += [f"dz{i}", f"W{i}", f"b{i}"]
     return [k for k in keys if k in answer or not k.startswith("d")]
+
+
+def _after(inputs):
+    """The inputs a function must leave unchanged, as it left them (a function f and the step eps are not arrays)."""
+    return {k: v for k, v in inputs.items() if k not in ("f", "eps", "steps", "lr")}

@@ -45,6 +45,8 @@ def network_mistakes(probe):
     bias_mean = {f"b{i}": right[f"b{i}"] / N for i in range(1, L + 1)}
     out.insert(0, ("N× too small: the 1/N is there twice; a bias gradient is a sum over the batch (axis 0), "
                    f"not a mean, and {dzL} already carries the 1/N", bias_mean))
+    wrong_axis = {f"b{i}": right[f"dz{i}"].sum(axis=1) for i in range(1, L + 1)}   # shaped like b_i when N equals its width
+    out.append(("axis: summed over the wrong axis (a bias gradient sums over the batch, axis 0)", wrong_axis))
     return out
 
 
@@ -104,7 +106,20 @@ def central_difference(f, x, eps, reference):
             ("perturbs every coordinate at once: move one coordinate at a time",
              np.full(x.shape, (f(x + eps) - f(x - eps)) / (2 * eps))),
             ("ignores the eps argument (uses 1e-5 whatever eps is passed)", reference(1e-5)),
-            ("wrong denominator: divide by 2·eps, the distance between x−eps and x+eps", 2 * reference(eps))]
+            ("wrong denominator: divide by 2·eps, the distance between x−eps and x+eps", 2 * reference(eps)),
+            ("x is not restored: each entry is left at x − eps, so the later ones are differenced around the wrong "
+             "point; put every entry back after its two evaluations", _not_restored(f, x, eps))]
+
+
+def _not_restored(f, x, eps):
+    x, grad = x.astype(np.float64), np.zeros(x.shape)
+    for i in np.ndindex(x.shape):
+        old = x[i]
+        x[i] = old + eps
+        up = f(x)
+        x[i] = old - eps
+        grad[i] = (up - f(x)) / (2 * eps)
+    return grad
 
 
 def _forward_difference(f, x, eps):
