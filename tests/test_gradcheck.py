@@ -2,7 +2,8 @@
 import numpy as np
 import pytest
 
-from backprop_ninja import check_gradients, data, nets
+from backprop_ninja import check_backward, check_gradients, data, nets
+from backprop_ninja.checks import train
 
 
 def true_grads(params, cache, y):
@@ -151,3 +152,45 @@ def test_a_gradient_below_the_round_off_is_said_too_small_to_judge():
     assert {"W1", "b1"} <= small and "W8" not in small
     assert all("too small to judge" in r.hint for r in report.rows if r.too_small)
     assert "?" in str(report) and "✓" in str(report)
+
+
+def seed_backward(bug=None):
+    """The seed network's backward pass returning its intermediates too; `bug` plants a mistake in dh."""
+    def backward(params, cache, y):
+        N = len(y)
+        dz2 = np.exp(cache["logp"])
+        dz2[np.arange(N), y] -= 1
+        dz2 /= N
+        dh = dz2 @ (params["W2"].T if bug is None else params["W2"].T[::-1])
+        dz1 = dh * (1 - cache["h"] ** 2)
+        return {"W1": cache["X"].T @ dz1, "b1": dz1.sum(0), "W2": cache["h"].T @ dz2, "b2": dz2.sum(0),
+                "dz2": dz2, "dh": dh, "dz1": dz1}
+    return backward
+
+
+def test_intermediates_are_checked_in_the_order_a_backward_pass_computes_them():
+    params, X, y = data.seed_network()
+    good = check_backward(seed_backward(), "mlp_tanh", params, X, y)
+    assert [r.name for r in good.rows] == ["dz2", "W2", "b2", "dh", "dz1", "W1", "b1"] and good.all_passed
+    bad = check_backward(seed_backward(bug="dh"), "mlp_tanh", params, X, y)
+    assert bad.first_failure == "dh"
+    assert bad.passed == {"dz2": True, "W2": True, "b2": True, "dh": False, "dz1": False, "W1": False, "b1": False}
+
+
+def test_intermediates_can_be_passed_in_rather_than_returned():
+    params, X, y = data.seed_network()
+    _, cache = nets.mlp_tanh_forward(params, X, y)
+    full = seed_backward()(params, cache, y)
+    only_params = lambda p, c, yy: {k: full[k] for k in params}
+    report = check_backward(only_params, "mlp_tanh", params, X, y, intermediates={"dh": -full["dh"]})
+    assert [r.name for r in report.rows] == ["W2", "b2", "dh", "W1", "b1"]
+    assert report.first_failure == "dh" and "sign" in next(r.hint for r in report.rows if r.name == "dh")
+
+
+def test_a_misshapen_gradient_stops_training_with_its_name():
+    X, y = data.xor(20, seed=0)
+    params = nets.init_params([2, 8, 2], seed=1, relu=True)
+    _, cache = nets.mlp_relu_forward(params, X, y)
+    grads = {k: g.T for k, g in true_grads(params, cache, y).items()}
+    with pytest.raises(ValueError, match=r"dW2 has shape \(2, 8\), but W2 has shape \(8, 2\) \(transpose"):
+        train(lambda p, c, yy: grads, params, X, y, steps=10, lr=0.5)
