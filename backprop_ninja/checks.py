@@ -12,6 +12,7 @@ test on fresh data it draws itself.
 """
 
 import copy
+import functools
 
 import numpy as np
 
@@ -151,26 +152,18 @@ def check_backward(backward_fn, network_name, params, X, y, intermediates=None):
     answer = backward_fn({k: v.copy() for k, v in params.items()}, copy.deepcopy(cache), y)
     answer = {**(answer if isinstance(answer, dict) else {}), **(intermediates or {})}
     probe = Probe(net, params, X, y)
-    noise = round_off(probe.loss)
-    named = []
-
-    def mistakes_for(key, shape):
-        if not named:
-            named.extend(network_mistakes(probe))
-        return for_key(named, key, shape)
+    named = functools.cache(lambda: network_mistakes(probe))   # measured only if a row is red
     nodes = {f"d{course}": node for node, course in probe.names.items()}
     rows = []
-    for key in _order(probe, answer):
+    for key in _order(probe, answer):   # each row is checked before the loop moves on: no late binding
         if key in params:
             theta = params[key].copy()
             loss = lambda: net.forward({**params, key: theta}, X, y)[0]
         else:
             theta = probe.values[nodes[key]].copy()
-            loss = (lambda f, v: lambda: f(v))(probe.loss_of(nodes[key]), theta)
-        shape = theta.shape
-        rows.append(check_tensor(loss, key, theta, answer.get(key), noise,
-                                 lambda key=key, shape=shape: mistakes_for(key, shape),
-                                 where(probe.names, probe.depth, key)))
+            loss = lambda: probe.loss_of(nodes[key])(theta)
+        rows.append(check_tensor(loss, key, theta, answer.get(key), round_off(probe.loss),
+                                 lambda: for_key(named(), key, theta.shape), where(probe.names, probe.depth, key)))
     return Report(rows)
 
 
