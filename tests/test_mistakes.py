@@ -101,3 +101,43 @@ def test_a_hint_never_names_what_the_line_cannot_contain(network):
         layer = f"the hidden layer {probe.names[f'h{j}']}"
         for i in range(1, L + 1):
             assert any(layer in s for s in changes[f"W{i}"]) == (i <= j), (layer, f"W{i}")
+
+
+def _softmax(z):
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def _not_restored(f, x, eps=1e-5):
+    grad = np.zeros(x.shape)
+    for i in np.ndindex(x.shape):
+        old = x[i]
+        x[i] = old + eps
+        up = f(x)
+        x[i] = old - eps
+        grad[i] = (up - f(x)) / (2 * eps)
+    return grad
+
+
+def _unanswered(*args):
+    raise NotImplementedError()
+
+
+@pytest.mark.parametrize("name, part, answer, words", [
+    ("softmax_nll_backward", "random",
+     lambda z, y: -(_softmax(z) - np.eye(z.shape[1])[y]) / len(y), "the sign is flipped"),
+    ("nll_loss", "random", lambda z, y: -np.log(_softmax(z)[np.arange(len(y)), y]).sum(), "sum instead of mean"),
+    ("nll_loss", "extreme", lambda z, y: -np.log(_softmax(z)[np.arange(len(y)), y]).mean(), "log-sum-exp"),
+    ("softmax", "random", lambda z: np.exp(z) / np.exp(z).sum(axis=1), "keepdims=True"),
+    ("central_difference", "values", _not_restored, "x is not restored"),
+    ("central_difference", "unchanged", _not_restored, "modified its input x"),
+    ("mlp3_backward", "W1", _unanswered, "not answered yet"),
+])
+def test_visible_tests_fail_with_the_diagnosis(name, part, answer, words):
+    """The smaller promises: the worked example already names a flipped sign, a sum is called a sum, a lost
+    keepdims and log(softmax) are named, an x left changed is caught where coordinates interact."""
+    with pytest.raises(AssertionError) as failure:
+        visible_test(name, answer, part)
+    assert words in str(failure.value), str(failure.value)
+    if name == "softmax_nll_backward":   # the first call is the lesson's worked example
+        assert str(failure.value).endswith("(call 1 of 2)")
