@@ -2,6 +2,9 @@
 
     from backprop_ninja import check_gradients
     report = check_gradients(loss_fn, params, grads)
+
+    from backprop_ninja import check_backward          # the course's networks, with the named mistakes
+    check_backward(mlp_tanh_backward, "mlp_tanh", params, X, y)
 """
 
 from .gradcheck import check_gradients, Report

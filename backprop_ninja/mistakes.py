@@ -15,15 +15,18 @@ from .gradcheck import numerical_gradient
 
 
 def network_mistakes(probe):
-    """[(sentence, gradients)] for a network at the point of a `networks.Probe`: every named mistake at every layer."""
-    net = probe.net
-    L, N = probe.depth, len(probe.y)
-    name = probe.names
+    """[(sentence, gradients)] for a network at the point of a `networks.Probe`: every named mistake at every layer.
+
+    Mistakes in dzL (from the measured dL/dzL: p = N·dzL + Y) reach every tensor; a mistake in a hidden layer's
+    activation reaches that layer's and the layers' below; the others touch one tensor."""
+    L, N, name, t = probe.depth, len(probe.y), probe.names, probe.top
     dzL = f"dz{L}"
-    t = probe.top
     K = t.shape[1]
     Y, Y_next = np.eye(K)[probe.y], np.eye(K)[(probe.y + 1) % K]
+    right = probe.backprop(t)
     out = [
+        ("N× too small: the 1/N is there twice; a bias gradient is a sum over the batch (axis 0), "
+         f"not a mean, and {dzL} already carries the 1/N", {f"b{i}": right[f"b{i}"] / N for i in range(1, L + 1)}),
         (f"missing /N: the loss is a mean, so {dzL} = (p − Y)/N", probe.backprop(N * t)),
         (f"divided by N twice: the 1/N of the mean belongs in {dzL} only once", probe.backprop(t / N)),
         ("p − 1 for every class: subtract the one-hot Y, which is 1 only at the true class",
@@ -32,21 +35,19 @@ def network_mistakes(probe):
         (f"the sign is flipped: {dzL} = (p − Y)/N, not (Y − p)/N", probe.backprop(-t)),
     ]
     hidden = list(range(L - 1, 0, -1))
-    for sentence, step in _activation_mistakes(net.act, name):
+    for sentence, step in _activation_mistakes(probe.net.act, name):
         for j in hidden:
-            out.append((sentence(j), probe.backprop(t, lambda k, dh, j=j: step(dh, probe.values[f"z{k}"]) if k == j else None)))
+            at_j = lambda k, dh, j=j: step(dh, probe.values[f"z{k}"]) if k == j else None
+            out.append((sentence(j), probe.backprop(t, at_j)))
         if len(hidden) > 1:
             out.append((sentence(None), probe.backprop(t, lambda k, dh: step(dh, probe.values[f"z{k}"]))))
     for i in range(L, 1, -1):
         z, h = name[f"z{i - 1}"], name[f"h{i - 1}"]
         out.append((f"uses {z} instead of {h} as the input of layer {i}: dW{i} multiplies {h}, the output of "
                     f"the activation", probe.backprop(t, z_input={i})))
-    right = probe.backprop(t)
-    bias_mean = {f"b{i}": right[f"b{i}"] / N for i in range(1, L + 1)}
-    out.insert(0, ("N× too small: the 1/N is there twice; a bias gradient is a sum over the batch (axis 0), "
-                   f"not a mean, and {dzL} already carries the 1/N", bias_mean))
-    wrong_axis = {f"b{i}": right[f"dz{i}"].sum(axis=1) for i in range(1, L + 1)}   # shaped like b_i when N equals its width
-    out.append(("axis: summed over the wrong axis (a bias gradient sums over the batch, axis 0)", wrong_axis))
+    # a bias summed over the units (axis 1) has the shape of b_i when N equals the layer's width
+    out.append(("axis: summed over the wrong axis (a bias gradient sums over the batch, axis 0)",
+                {f"b{i}": right[f"dz{i}"].sum(axis=1) for i in range(1, L + 1)}))
     return out
 
 

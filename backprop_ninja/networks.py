@@ -58,6 +58,7 @@ class Probe:
         self.loss, cache = nets.deep_forward(self.params, np.asarray(X, dtype=np.float64), self.y, net.act)
         self.values = {k: v for k, v in cache.items() if k != "logp"}
         self.names = net.names(self.depth)
+        self._jacobians = {}
 
     def _below(self, i):
         return "X" if i == 1 else f"h{i - 1}"
@@ -118,7 +119,7 @@ class Probe:
 
     def _jacobian(self, i, wrt, layer_input=None):
         key = (i, wrt, layer_input is not None)
-        cache = self.__dict__.setdefault("_jacobians", {})
-        if key not in cache:
-            cache[key] = self.activation_jacobian(i) if wrt == "act" else self.layer_jacobian(i, wrt, layer_input)
-        return cache[key]
+        if key not in self._jacobians:
+            self._jacobians[key] = (self.activation_jacobian(i) if wrt == "act"
+                                    else self.layer_jacobian(i, wrt, layer_input))
+        return self._jacobians[key]
