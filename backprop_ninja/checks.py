@@ -95,7 +95,7 @@ def visible_test(name, student_fn, part):
     message = RULES[name].judge(part, list(calls), list(outputs), list(afters))
     if message:
         raise _Failure(message)
-    _print(f"{name}, visible test ({WHAT.get(part, 'd' + part)}) ✓ — the grade repeats it on fresh data")
+    _print(f"{name}, visible test ({WHAT.get(part, f'd{part} with N = 1 and N = 7')}) ✓ — the grade repeats it on fresh data")
 
 
 def _run(student_fn, call):
