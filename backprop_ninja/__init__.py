@@ -2,9 +2,13 @@
 
     from backprop_ninja import check_gradients
     report = check_gradients(loss_fn, params, grads)
+
+    from backprop_ninja import check_backward          # the course's networks, with the named mistakes
+    check_backward(mlp_tanh_backward, "mlp_tanh", params, X, y)
 """
 
 from .gradcheck import check_gradients, Report
+from .checks import check_backward
 
-__all__ = ["check_gradients", "Report"]
+__all__ = ["check_gradients", "check_backward", "Report"]
 __version__ = "0.1.0"

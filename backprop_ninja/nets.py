@@ -47,17 +47,32 @@ def init_params(sizes, seed=0, relu=False):
 
 def deep_forward(params, X, y, act="tanh"):
     """Forward pass of an MLP of any depth: cache X, z1, h1, ..., zL, logp."""
-    n_layers = len(params) // 2
     cache = {"X": X}
-    h = X
-    for i in range(1, n_layers + 1):
-        z = h @ params[f"W{i}"] + params[f"b{i}"]
-        cache[f"z{i}"] = z
-        if i < n_layers:
-            h = ACTIVATIONS[act](z)
-            cache[f"h{i}"] = h
-    cache["logp"] = log_softmax(z)
+    cache.update(_layers(params, act, "X", X))
+    cache["logp"] = log_softmax(cache[f"z{len(params) // 2}"])
     return nll(cache["logp"], y), cache
+
+
+def _layers(params, act, node, value):
+    """(name, value) of every intermediate after `node` ("X", "z1", "h1", …), up to the logits zL."""
+    n_layers = len(params) // 2
+    names = ["X"] + [f"{kind}{i}" for i in range(1, n_layers + 1) for kind in "zh" if (kind, i) != ("h", n_layers)]
+    v = value
+    for name in names[names.index(node) + 1:]:
+        i = int(name[1:])
+        v = v @ params[f"W{i}"] + params[f"b{i}"] if name[0] == "z" else ACTIVATIONS[act](v)
+        yield name, v
+
+
+def resume(params, y, node, value, act="tanh", stop=None):
+    """deep_forward from the intermediate `node` set to `value`: the loss, or the intermediate `stop`.
+
+    What a finite difference by an intermediate needs: perturb z2, say, and recompute only what lies above it."""
+    v = value
+    for name, v in _layers(params, act, node, value):
+        if name == stop:
+            return v
+    return v if stop == node else nll(log_softmax(v), y)
 
 
 def _two_layer(params, X, y, act):

@@ -55,7 +55,7 @@ def _seed_loss_along_weight():
         return (d1(x), (d1(x + h) - d1(x - h)) / (2 * h),
                 (d1(x + h) - 2 * d1(x) + d1(x - h)) / h ** 2)
 
-    return Function("seed loss along W1[0,0]", f, derivatives)
+    return Function("seed loss L(x), x = the weight W1[0,0]", f, derivatives)
 
 
 FUNCTIONS = {
@@ -98,7 +98,9 @@ def model_lines(fn, x, eps, precision="float64"):
 
 
 COLOURS = {"forward": "#dd8452", "central": "#4c72b0", "complex step": "#55a868"}
+MARKER = {"marker": "o", "ms": 12, "mfc": "#ffd92f", "mec": "black", "mew": 1.8, "zorder": 5}   # the current ε
 FLOOR = 1e-18   # exact zeros of the error are drawn here, at the bottom of the log axis
+FONT = 11
 
 
 class ErrorPlot:
@@ -107,7 +109,7 @@ class ErrorPlot:
     def __init__(self):
         import matplotlib.pyplot as plt
 
-        self.fig, ax = plt.subplots(figsize=(7, 4.2), dpi=80)
+        self.fig, ax = plt.subplots(figsize=(9.5, 4.8), dpi=80)
         self.ax = ax
         self.error = {m: ax.loglog(EPS_GRID, EPS_GRID, color=COLOURS[m], label=m)[0] for m in METHODS}
         self.truncation = {m: ax.loglog(EPS_GRID, EPS_GRID, ls="--", lw=0.9, color=COLOURS[m])[0]
@@ -115,14 +117,19 @@ class ErrorPlot:
         self.cancellation = ax.loglog(EPS_GRID, EPS_GRID, ls="-.", lw=0.9, color="grey",
                                       label="cancellation ε_mach·|f|/ε")[0]
         self.optimum = {m: ax.axvline(1e-8, ls=":", lw=0.9, color=COLOURS[m]) for m in ("forward", "central")}
-        self.label = {m: ax.text(1e-8, y, "", color=COLOURS[m], fontsize=8)
+        self.label = {m: ax.text(1e-8, y, "", color=COLOURS[m], fontsize=FONT - 1)
                       for m, y in (("forward", 1e-15), ("central", 1e-17))}
-        self.current = ax.plot([1e-5], [1e-5], "o", ms=9, mfc="none", mew=2)[0]
-        ax.set(xlabel="step ε", ylabel="|error| of f'(x)", ylim=(FLOOR, 1e2), xlim=(1e-16, 1),
+        self.current = ax.plot([1e-5], [1e-5], ls="none", label="your ε", **MARKER)[0]
+        ax.set(ylim=(FLOOR, 1e2), xlim=(1e-16, 1),
                xticks=10.0 ** np.arange(-16, 1, 2), yticks=10.0 ** np.arange(-18, 3, 3))
+        ax.set_xlabel("step ε", fontsize=FONT)
+        ax.set_ylabel("|error| of f'(x)", fontsize=FONT)
+        ax.tick_params(labelsize=FONT - 1)
         ax.minorticks_off()   # fixed ticks: the log locators are most of a redraw's cost
-        ax.legend(loc="lower left", fontsize=8)
+        # beside the axes, so that no curve (the complex step's runs along the bottom) is ever covered
+        ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=FONT - 1, frameon=False)
         ax.grid(True, which="major", alpha=0.3)
+        self.fig.subplots_adjust(left=0.09, right=0.74, bottom=0.12, top=0.9)
 
     def update(self, function="tanh", x=0.5, eps=1e-5, precision="float64", method="central"):
         fn = FUNCTIONS[function]
@@ -136,9 +143,9 @@ class ErrorPlot:
             self.label[m].set(x=best * 1.3, text=f"{m} optimum ε ≈ {best:.0e}")
         self.cancellation.set_ydata(lines["central"][1])
         current = errors(fn, x, np.array([eps]), precision)[method][0]
-        self.current.set(xdata=[eps], ydata=[max(current, FLOOR)], color=COLOURS[method])
+        self.current.set(xdata=[eps], ydata=[max(current, FLOOR)])
         self.ax.set_title(f"{fn.name} at x = {x:g}, {precision}: truncation (dashed) vs cancellation",
-                          fontsize=10)
+                          fontsize=FONT)
         return self.fig
 
 
@@ -150,7 +157,8 @@ def plot_errors(function="tanh", x=0.5, eps=1e-5, precision="float64", method="c
 def explain(function="tanh", x=0.5, eps=1e-5, precision="float64", method="central"):
     """The line printed under the plot: the current ε and its error."""
     err = errors(FUNCTIONS[function], x, np.array([eps]), precision)[method][0]
-    return f"ε = {eps:.1e}   {method} difference, {precision}: error = {err:.2e}"
+    where = "   (x is the weight W1[0,0] of the seed network; f is its loss)" if function == "seed loss" else ""
+    return f"ε = {eps:.1e}   {method} difference, {precision}: error = {err:.2e}{where}"
 
 
 def explorer():

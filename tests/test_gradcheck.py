@@ -2,7 +2,8 @@
 import numpy as np
 import pytest
 
-from backprop_ninja import check_gradients, data, nets
+from backprop_ninja import check_backward, check_gradients, data, nets
+from backprop_ninja.checks import train
 
 
 def true_grads(params, cache, y):
@@ -27,7 +28,17 @@ def test_true_gradients_of_the_seed_network_pass(seed):
     params, grads, loss = seed
     report = check_gradients(loss, params, grads)
     assert report.passed == {"W1": True, "b1": True, "W2": True, "b2": True}
-    assert all(row.max_error < 1e-8 for row in report.rows)
+    assert all(row.max_error < 1e-7 for row in report.rows)
+
+
+def test_rows_run_from_the_loss_backwards_and_the_first_red_one_is_marked(seed):
+    params, grads, loss = seed
+    report = check_gradients(loss, params, dict(grads, W1=-grads["W1"], b2=2 * grads["b2"]))
+    assert [r.name for r in report.rows] == ["W2", "b2", "W1", "b1"]
+    assert report.first_failure == "b2"
+    lines = str(report).splitlines()
+    assert [ln for ln in lines if "start here" in ln] == [next(ln for ln in lines if " b2 " in ln)]
+    assert report._repr_html_().count("start here") == 1
 
 
 @pytest.mark.parametrize("name, bug, words", [
@@ -86,7 +97,103 @@ def test_large_network_is_checked_by_directions_and_the_bad_tensor_named():
     assert len(calls) < 100, "a large tensor must cost a few forward passes, not one per element"
     bad = check_gradients(loss, params, dict(grads, W1=grads["W1"] * 2))
     assert bad.passed == {"W1": False, "b1": True, "W2": True, "b2": True}
-    assert "2× too large" in bad.rows[0].hint
+    assert "2× too large" in next(r.hint for r in bad.rows if r.name == "W1")
+
+
+def deep_tanh_grads(params, cache, y):
+    """Backward pass of deep_forward's tanh MLP, for the tests only (never shipped)."""
+    N = len(y)
+    dz = np.exp(cache["logp"])
+    dz[np.arange(N), y] -= 1
+    dz /= N
+    grads = {}
+    for i in range(len(params) // 2, 0, -1):
+        below = cache["X"] if i == 1 else cache[f"h{i - 1}"]
+        grads[f"W{i}"], grads[f"b{i}"] = below.T @ dz, dz.sum(axis=0)
+        if i > 1:
+            dz = (dz @ params[f"W{i}"].T) * (1 - below ** 2)
+    return grads
+
+
+def deep_net(weight, loss_scale=1.0):
+    """An 8-layer tanh MLP whose weights are scaled down: the gradients fade towards W1."""
+    params, X, y = data.classification(6, [4] + [5] * 7 + [3], seed=0)
+    params = {k: v * weight if k.startswith("W") else v for k, v in params.items()}
+    _, cache = nets.deep_forward(params, X, y)
+    grads = {k: loss_scale * g for k, g in deep_tanh_grads(params, cache, y).items()}
+    return params, grads, lambda p: loss_scale * nets.deep_forward(p, X, y)[0]
+
+
+DEEP = {   # weight scale, loss scale -> the scale of the smallest gradients
+    "dW1 near 1e-5": (0.3, 1.0),
+    "dW1 near 1e-8": (0.1, 1.0),
+    "every gradient near 1e-8 (loss × 1e-7)": (1.0, 1e-7),
+}
+
+
+@pytest.mark.parametrize("case", DEEP)
+def test_deep_small_gradients_are_judged_at_their_own_scale(case):
+    params, grads, loss = deep_net(*DEEP[case])
+    smallest = min(np.abs(g).max() for g in grads.values())
+    assert 1e-9 < smallest < 3e-5
+    report = check_gradients(loss, params, grads)
+    assert report.all_passed, str(report)
+    assert not any(r.too_small for r in report.rows)
+    for name in params:
+        for bug in (lambda g: -g, np.zeros_like, lambda g: 2 * g):
+            report = check_gradients(loss, params, dict(grads, **{name: bug(grads[name])}))
+            assert report.passed == {k: k != name for k in params}, (name, str(report))
+
+
+def test_a_gradient_below_the_round_off_is_said_too_small_to_judge():
+    params, grads, loss = deep_net(0.05)   # dW1 near 1e-10: below what central differences resolve
+    report = check_gradients(loss, params, grads)
+    small = {r.name for r in report.rows if r.too_small}
+    assert {"W1", "b1"} <= small and "W8" not in small
+    assert all("too small to judge" in r.hint for r in report.rows if r.too_small)
+    assert "?" in str(report) and "✓" in str(report)
+
+
+def seed_backward(bug=None):
+    """The seed network's backward pass returning its intermediates too; `bug` plants a mistake in dh."""
+    def backward(params, cache, y):
+        N = len(y)
+        dz2 = np.exp(cache["logp"])
+        dz2[np.arange(N), y] -= 1
+        dz2 /= N
+        dh = dz2 @ (params["W2"].T if bug is None else params["W2"].T[::-1])
+        dz1 = dh * (1 - cache["h"] ** 2)
+        return {"W1": cache["X"].T @ dz1, "b1": dz1.sum(0), "W2": cache["h"].T @ dz2, "b2": dz2.sum(0),
+                "dz2": dz2, "dh": dh, "dz1": dz1}
+    return backward
+
+
+def test_intermediates_are_checked_in_the_order_a_backward_pass_computes_them():
+    params, X, y = data.seed_network()
+    good = check_backward(seed_backward(), "mlp_tanh", params, X, y)
+    assert [r.name for r in good.rows] == ["dz2", "W2", "b2", "dh", "dz1", "W1", "b1"] and good.all_passed
+    bad = check_backward(seed_backward(bug="dh"), "mlp_tanh", params, X, y)
+    assert bad.first_failure == "dh"
+    assert bad.passed == {"dz2": True, "W2": True, "b2": True, "dh": False, "dz1": False, "W1": False, "b1": False}
+
+
+def test_intermediates_can_be_passed_in_rather_than_returned():
+    params, X, y = data.seed_network()
+    _, cache = nets.mlp_tanh_forward(params, X, y)
+    full = seed_backward()(params, cache, y)
+    only_params = lambda p, c, yy: {k: full[k] for k in params}
+    report = check_backward(only_params, "mlp_tanh", params, X, y, intermediates={"dh": -full["dh"]})
+    assert [r.name for r in report.rows] == ["W2", "b2", "dh", "W1", "b1"]
+    assert report.first_failure == "dh" and "sign" in next(r.hint for r in report.rows if r.name == "dh")
+
+
+def test_a_misshapen_gradient_stops_training_with_its_name():
+    X, y = data.xor(20, seed=0)
+    params = nets.init_params([2, 8, 2], seed=1, relu=True)
+    _, cache = nets.mlp_relu_forward(params, X, y)
+    grads = {k: g.T for k, g in true_grads(params, cache, y).items()}
+    with pytest.raises(ValueError, match=r"dW2 has shape \(2, 8\), but W2 has shape \(8, 2\) \(transpose"):
+        train(lambda p, c, yy: grads, params, X, y, steps=10, lr=0.5)
 
 
 def test_lesson_06_mistakes_are_named_from_the_numbers_alone():

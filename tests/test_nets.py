@@ -42,13 +42,14 @@ def test_relu_network_uses_the_relu():
 
 def test_the_package_ships_no_backward_pass():
     """No function takes a network's (params, cache) to return its gradients; the trace's backward
-    works only on its own fixed 2→3→2 weights, scalar by scalar."""
+    works only on its own fixed 2→3→2 weights, scalar by scalar. (The lab assistant's check_backward
+    takes the student's backward function and returns a report; measurements come from finite differences.)"""
     offenders = []
     for path in Path(backprop_ninja.__file__).parent.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.FunctionDef):
                 args = {a.arg for a in node.args.args}
-                if "cache" in args or ("backward" in node.name and "params" in args):
+                if ("cache" in args or ("backward" in node.name and "params" in args)) and not node.name.startswith("check_"):
                     offenders.append(f"{path.name}:{node.name}")
     assert not offenders
 

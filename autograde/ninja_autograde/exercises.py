@@ -1,24 +1,18 @@
-"""What each hidden test feeds a graded function, and how it judges the answer.
+"""What each hidden test feeds a graded function; the judging rules are the student package's own.
 
 Runs in the grader's process (the referee) or in a judge process, never in the student's
 kernel. Every test draws fresh data from the operating system's randomness, so no answer
 can be tuned to it, and calls the student's function at least twice with different shapes, so an answer that replays its first result fails.
-Expected values come from the course's forward passes through finite differences
-(or, for the forward functions themselves, from their definition); the analytic
-formulas below serve only to name a mistake, never to decide a grade.
+How the answers are judged (`backprop_ninja.judging`: references from the course's forward passes
+through finite differences, the named mistakes of `backprop_ninja.mistakes`) is exactly what the
+notebook's visible tests use on their fixed data, so Validate and the grade agree.
 """
 
 import numpy as np
 
-from backprop_ninja import data, nets, trace
-from backprop_ninja.diagnose import diagnose
+from backprop_ninja import data, functions, judging, nets, trace
 from backprop_ninja.gradcheck import numerical_gradient
-
-from ninja_hidden import functions
-
-
-def _close(got, expected, atol, rtol):
-    return got.shape == expected.shape and bool(np.all(np.abs(got - expected) <= atol + rtol * np.abs(expected)))
+from backprop_ninja.judging import TRAIN_RUNS, Rules, _same, xor_run
 
 
 def _logits(rng, extreme):
@@ -29,211 +23,56 @@ def _logits(rng, extreme):
     return {"z": z, "y": rng.integers(0, K, size=N)}
 
 
-class Exercise:
-    """A graded function: its argument names, its test data and its reference."""
-    args = ()
-    atol, rtol = 1e-6, 1e-6
-
-    def calls(self, rng, part):
-        raise NotImplementedError
-
-    def reference(self, call):
-        raise NotImplementedError
-
-    def hypotheses(self, call, key):
-        return ()
-
-    def judge(self, part, calls, outputs, afters):
-        """'' if the answers are right for this part, else what is wrong."""
-        for i, (call, got, after) in enumerate(zip(calls, outputs, afters)):
-            if isinstance(got, str):
-                return f"call {i + 1}: {got}"
-            if part == "unchanged":
-                changed = [name for name in after if not _same(call[name], after[name])]
-                if changed:
-                    return f"the function modified its input {', '.join(changed)} in place; work on a copy"
-                continue
-            message = self.judge_one(part, call, got)
-            if message:
-                return f"{message} (call {i + 1} of {len(calls)})"
-        return ""
-
-    def judge_one(self, part, call, got):
-        expected = self.reference(call)
-        if isinstance(expected, dict) != isinstance(got, dict):
-            kind = "a dict of gradients" if isinstance(expected, dict) else "an array"
-            return f"expected {kind}, got {'a dict' if isinstance(got, dict) else 'an array'}"
-        if isinstance(expected, dict):
-            key = part if part in expected else None
-            pairs = [(key, got.get(key), expected[key])] if key else [(k, got.get(k), v) for k, v in expected.items()]
-        else:
-            pairs = [(None, got, np.asarray(expected, dtype=np.float64))]
-        for key, g, e in pairs:
-            label = (key if key.startswith("d") else f"d{key}") if key else "the result"
-            if g is None:
-                return f"{label} is missing from the returned dict"
-            if g.shape != e.shape:
-                return f"{label}: wrong shape {g.shape}, expected {e.shape}. " + diagnose(g, e)
-            if not np.all(np.isfinite(g)):
-                return f"{label} has NaN or inf values (an unstable exp or log?)"
-            if not _close(g, e, self.atol, self.rtol):
-                error = float(np.max(np.abs(g - e)))
-                hint = diagnose(g, e, self.hypotheses(call, key))
-                return f"{label} is wrong, max error {error:.2e}: {hint}"
-        return ""
-
-
-def _same(before, after):
-    return isinstance(after, np.ndarray) and before.shape == after.shape and bool(np.array_equal(before, after))
-
-
-class CentralDifference(Exercise):
-    args = ("f", "x", "eps")
-    atol, rtol = 1e-6, 1e-7
-
+class CentralDifference(judging.CentralDifference):
     def calls(self, rng, part):
         shapes = [(int(rng.integers(2, 6)),), (int(rng.integers(2, 4)), int(rng.integers(2, 4)))]
         eps = 1e-2 if part == "eps" else 1e-5
         return [{"f": functions.draw(rng, s), "x": rng.uniform(-1.5, 1.5, s), "eps": np.array(eps)}
                 for s in shapes]
 
-    def reference(self, call):
-        """The central-difference formula itself, coordinate by coordinate, with the call's eps."""
-        f, x, eps = functions.make(call["f"]), call["x"].copy(), float(call["eps"])
-        return numerical_gradient(lambda: f(x), x, eps)
 
-    def hypotheses(self, call, key):
-        f, x, eps = functions.make(call["f"]), call["x"], float(call["eps"])
-        return [("a forward difference (f(x+eps) − f(x))/eps: its error is O(eps), not O(eps²)",
-                 _forward_difference(f, x, eps)),
-                ("perturbs every coordinate at once: move one coordinate at a time",
-                 np.full(x.shape, (f(x + eps) - f(x - eps)) / (2 * eps))),
-                ("ignores the eps argument (uses 1e-5 whatever eps is passed)",
-                 self.reference({**call, "eps": np.array(1e-5)})),
-                ("wrong denominator: divide by 2·eps, the distance between x−eps and x+eps",
-                 2 * self.reference(call))]
-
-
-def _forward_difference(f, x, eps):
-    grad, fx = np.zeros_like(x), f(x)
-    for i in np.ndindex(x.shape):
-        step = np.zeros_like(x)
-        step[i] = eps
-        grad[i] = (f(x + step) - fx) / eps
-    return grad
-
-
-class Softmax(Exercise):
-    args = ("z",)
-
+class Softmax(judging.Softmax):
     def calls(self, rng, part):
         return [{"z": _logits(rng, part == "extreme")["z"]} for _ in range(2)]
 
-    def reference(self, call):
-        return np.exp(nets.log_softmax(call["z"]))
 
-    def hypotheses(self, call, key):
-        e = np.exp(call["z"] - call["z"].max())
-        return [("axis: normalised over the wrong axis (softmax works row by row: axis=1)", e / e.sum(axis=0))]
-
-
-class NLLLoss(Exercise):
-    args = ("z", "y")
-
+class NLLLoss(judging.NLLLoss):
     def calls(self, rng, part):
         return [_logits(rng, part == "extreme") for _ in range(2)]
 
-    def reference(self, call):
-        return nets.nll(nets.log_softmax(call["z"]), call["y"])
 
-    def hypotheses(self, call, key):
-        N = len(call["y"])
-        return [("sum instead of mean: the loss is the mean over the batch, divide by N",
-                 np.asarray(self.reference(call) * N)),
-                ("the sign is flipped: the loss is minus the mean log-probability",
-                 np.asarray(-self.reference(call)))]
-
-
-class SoftmaxNLLBackward(Exercise):
-    args = ("z", "y")
-
+class SoftmaxNLLBackward(judging.SoftmaxNLLBackward):
     def calls(self, rng, part):
         return [_logits(rng, part == "extreme") for _ in range(2)]
 
-    def reference(self, call):
-        z, y = call["z"].copy(), call["y"]
-        return numerical_gradient(lambda: nets.nll(nets.log_softmax(z), y), z)
 
-    def hypotheses(self, call, key):
-        z, y = call["z"], call["y"]
-        N, K = z.shape
-        p = np.exp(nets.log_softmax(z))
-        Y = np.eye(K)[y]
-        return [("p − 1 for every class: subtract the one-hot Y, 1 only at the true class", (p - 1) / N),
-                ("one-hot off by one: Y must have its 1 at column y_i", (p - np.eye(K)[(y + 1) % K]) / N),
-                ("missing /N: the loss is a mean, so dz = (p − Y)/N", p - Y),
-                ("the sign is flipped: dz = (p − Y)/N, not (Y − p)/N", (Y - p) / N)]
-
-
-class MLPBackward(Exercise):
-    """Backward pass of a course network; one test part per tensor, plus 'unchanged'."""
-    args = ("params", "cache", "y")
-    atol, rtol = 1e-6, 1e-5
-
-    def __init__(self, forward, depth, act):
-        self.forward, self.depth, self.act = forward, depth, act
+class MLPBackward(judging.MLPBackward):
+    """Backward pass of a course network; one test part per tensor, plus 'unchanged' and 'train'."""
 
     def calls(self, rng, part):
         if part == "train":
-            return [_xor_run(int(rng.integers(2**31))) for _ in range(TRAIN_RUNS)]
+            return [xor_run(int(rng.integers(2**31))) for _ in range(TRAIN_RUNS)]
         return [self._draw(rng, N) for N in (1, int(rng.integers(3, 9)))]
 
     def _draw(self, rng, N):
+        depth = self.net.depth
         while True:
-            sizes = [int(s) for s in rng.integers(2, 7, size=self.depth + 1)]
+            sizes = [int(s) for s in rng.integers(2, 7, size=depth + 1)]
             params = nets.init_params(sizes, seed=int(rng.integers(2**31)))
             X = rng.standard_normal((N, sizes[0]))
             y = rng.integers(0, sizes[-1], size=N)
-            _, cache = self.forward(params, X, y)
-            pre = [cache[k] for k in cache if k.startswith("z") and k != f"z{self.depth}"]
-            if self.act == "tanh" or min(np.abs(z).min() for z in pre) > 1e-3:   # stay off ReLU's kink
+            _, cache = self.net.forward(params, X, y)
+            pre = [cache[k] for k in cache if k.startswith("z") and k != f"z{depth}"]
+            if self.net.act == "tanh" or min(np.abs(z).min() for z in pre) > 1e-3:   # stay off ReLU's kink
                 return {"params": params, "cache": cache, "y": y}
 
-    def reference(self, call):
-        params, X, y = {k: v.copy() for k, v in call["params"].items()}, call["cache"]["X"], call["y"]
-        loss = lambda: self.forward(params, X, y)[0]
-        return {name: numerical_gradient(loss, params[name]) for name in params}
-
-    def judge(self, part, calls, outputs, afters):
-        if part == "train":
-            for i, (call, trained) in enumerate(zip(calls, outputs)):
-                message = _judge_training(call, trained)
-                if message:
-                    return f"{message} (network {i + 1} of {len(calls)})"
-            return ""
-        if part == "unchanged":
-            for i, (call, got, after) in enumerate(zip(calls, outputs, afters)):
-                if isinstance(got, str):
-                    return f"call {i + 1}: {got}"
-                for group in ("params", "cache"):
-                    changed = [k for k in call[group] if not _same(call[group][k], after[group].get(k))]
-                    if changed:
-                        return f"the function modified {group}[{', '.join(map(repr, changed))}] in place; work on copies"
-            return ""
-        return super().judge(part, calls, outputs, afters)
-
-    def hypotheses(self, call, key):
-        """Gradients a student would get from the lessons' gotchas (analytic, for naming only)."""
-        return [(mistake, grads[key]) for mistake, grads in _gotchas(call, self.depth, self.act)
-                if key in grads and grads[key].shape == call["params"][key].shape]
 
 
-class TraceByHand(Exercise):
+class TraceByHand(Rules):
     """Numbers computed on paper for lesson 04's hand trace, against finite differences of its loss.
 
     The trace is one fixed network, so there is nothing to draw: the call carries no argument
     (only the placeholder `_call`, since an empty call would not travel)."""
-    args = ()
     atol, rtol = 2e-6, 0.0   # six decimals, as the lesson asks
 
     def calls(self, rng, part):
@@ -251,33 +90,10 @@ class TraceByHand(Exercise):
                  unmasked[key])]
 
 
-TRAIN_RUNS, TRAIN_ACCURACY = 3, 0.95   # measured over 50 seeds per case: benchmarks/xor_training.py
-
-
-def _xor_run(seed):
-    """One training run of the hidden test: 200 XOR points over the square, a He-initialised 2→8→2 net."""
-    X, y = data.xor(200, seed=seed)
-    return {"params": nets.init_params([2, 8, 2], seed=seed + 1, relu=True), "X": X, "y": y,
-            "steps": np.array(3000), "lr": np.array(0.5)}
-
-
-def _judge_training(call, trained):
-    if isinstance(trained, str):
-        return f"training failed: {trained}"
-    if not isinstance(trained, dict) or set(trained) != set(call["params"]):
-        return "training did not return the parameters W1, b1, W2, b2"
-    accuracy = float(np.mean(nets.predict(trained, call["X"]) == call["y"]))
-    if not accuracy >= TRAIN_ACCURACY:
-        return (f"3000 steps of gradient descent with your backward pass reach {accuracy:.1%} accuracy on XOR; "
-                f"a right backward pass reaches {TRAIN_ACCURACY:.0%} on every network")
-    return ""
-
-
-class GradientDescent(Exercise):
+class GradientDescent(Rules):
     """The student's training loop, driven by a backward pass the referee chooses: the gradient of
     ½·decay·Σ‖θ‖², so that `steps` updates θ ← θ − lr·decay·θ leave exactly θ·(1 − lr·decay)^steps.
     The test never touches the student's own backward pass."""
-    args = ("params", "X", "y", "backward", "steps", "lr")
     atol, rtol = 1e-9, 1e-9
 
     def calls(self, rng, part):
@@ -317,52 +133,14 @@ class GradientDescent(Exercise):
         ]]
 
 
-def _gotchas(call, depth, act):
-    params, cache, y = call["params"], call["cache"], call["y"]
-    N = len(y)
-    hs = [cache["X"]] + [cache.get(f"h{i}", cache.get("h")) for i in range(1, depth)]
-    zs = [cache[f"z{i}"] for i in range(1, depth + 1)]
-    dz_top = np.exp(cache["logp"])
-    dz_top[np.arange(N), y] -= 1
-    dz_top /= N
-
-    def backprop(derivative, top=dz_top, use_z=False):
-        grads, dz = {}, top
-        for i in range(depth, 0, -1):
-            inp = zs[i - 2] if (use_z and i > 1) else hs[i - 1]
-            grads[f"W{i}"], grads[f"b{i}"] = inp.T @ dz, dz.sum(axis=0)
-            if i > 1:
-                dz = (dz @ params[f"W{i}"].T) * derivative(zs[i - 2], hs[i - 1])
-        return grads
-
-    if act == "tanh":
-        right = lambda z, h: 1 - h ** 2
-        wrong = [("the tanh derivative uses z instead of h: tanh'(z) = 1 − h², with h = tanh(z)",
-                  lambda z, h: 1 - z ** 2)]
-    else:
-        right = lambda z, h: (z > 0).astype(float)
-        wrong = [("the ReLU mask is flipped: gradient flows where z > 0", lambda z, h: (z <= 0).astype(float))]
-    out = [("missing activation derivative: multiply dh by the activation's derivative to get dz",
-            backprop(lambda z, h: 1.0))]
-    out += [(mistake, backprop(d)) for mistake, d in wrong]
-    out.append(("uses z instead of h as the input of the next layer (dW = hᵀ·dz, h after the activation)",
-                backprop(right, use_z=True)))
-    out.append(("divided by N twice: the 1/N belongs in dz of the last layer only", backprop(right, dz_top / N)))
-    out.append(("missing /N: the loss is a mean, so dz of the last layer is (p − Y)/N", backprop(right, dz_top * N)))
-    K = dz_top.shape[1]
-    shifted = (np.exp(cache["logp"]) - np.eye(K)[(y + 1) % K]) / N
-    out.append(("one-hot off by one: Y must have its 1 at column y_i", backprop(right, shifted)))
-    return out
-
-
 EXERCISES = {
     "central_difference": CentralDifference(),
     "softmax": Softmax(),
     "nll_loss": NLLLoss(),
     "softmax_nll_backward": SoftmaxNLLBackward(),
-    "mlp_tanh_backward": MLPBackward(nets.mlp_tanh_forward, 2, "tanh"),
-    "mlp_relu_backward": MLPBackward(nets.mlp_relu_forward, 2, "relu"),
-    "mlp3_backward": MLPBackward(nets.mlp3_forward, 3, "tanh"),
+    "mlp_tanh_backward": MLPBackward("mlp_tanh"),
+    "mlp_relu_backward": MLPBackward("mlp_relu"),
+    "mlp3_backward": MLPBackward("mlp3"),
     "trace_by_hand": TraceByHand(),
     "gradient_descent": GradientDescent(),
 }
@@ -378,11 +156,10 @@ def _changed(before, after, path=""):
     return [] if _same(np.asarray(before), after) else [path.rstrip("/")]
 
 
-class LayerBackward(Exercise):
+class LayerBackward(Rules):
     """A layer's backward(dout, cache): one test part per returned gradient, plus 'unchanged'.
 
     The reference is the gradient of Σ out·dout, by finite differences of the layer's forward."""
-    args = ("dout", "cache")
     atol, rtol = 1e-6, 1e-5
     inputs = ()   # the names, in the cache, of the inputs the layer is differentiated by
 
@@ -501,11 +278,15 @@ class EmbeddingBackward(LayerBackward):
                  "idx holds it; add up every use with np.add.at", dC)]
 
 
-class MLPBNBackward(MLPBackward):
+class MLPBNBackward(Rules):
     """mlp_bn_backward: embedding → linear → batchnorm → tanh → linear → softmax + NLL."""
+    atol, rtol = 1e-6, 1e-5
+    forward = staticmethod(nets.mlp_bn_forward)
 
-    def __init__(self):
-        super().__init__(nets.mlp_bn_forward, 2, "tanh")
+    def reference(self, call):
+        params, X, y = {k: v.copy() for k, v in call["params"].items()}, call["cache"]["X"], call["y"]
+        loss = lambda: self.forward(params, X, y)[0]
+        return {name: numerical_gradient(loss, params[name]) for name in params}
 
     def calls(self, rng, part):
         if part == "train":
@@ -529,6 +310,14 @@ class MLPBNBackward(MLPBackward):
                 return {"params": params, "cache": cache, "y": y}
 
     def judge(self, part, calls, outputs, afters):
+        if part == "unchanged":
+            for i, (call, got, after) in enumerate(zip(calls, outputs, afters)):
+                if isinstance(got, str):
+                    return f"call {i + 1}: {got}"
+                changed = _changed({"params": call["params"], "cache": call["cache"]}, after)
+                if changed:
+                    return f"the function modified {', '.join(changed)} in place; work on copies"
+            return ""
         if part != "train":
             return super().judge(part, calls, outputs, afters)
         (call,), (trained,) = calls, outputs

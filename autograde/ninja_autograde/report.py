@@ -63,7 +63,7 @@ def mistake(message):
     if "wrong shape" in text:   # "dW1: wrong shape (6, 2), expected (2, 6). transpose: got shape ..., ...; the values..."
         hint = text.split(". ", 1)[-1]
         return re.sub(r": got shape \(.*?\), expected \(.*?\)[;,]?", ":", hint).rstrip(": ")
-    return text.split(": ", 1)[1] if "max error" in text else text
+    return text.split(": ", 1)[1] if "max error" in text or "relative error" in text else text
 
 
 def write_csv(results, path):

@@ -18,10 +18,12 @@ import sys
 
 import numpy as np
 
+from backprop_ninja import functions
+from backprop_ninja.checks import train as _train
 from backprop_ninja.data import sequences
-from backprop_ninja.nets import mlp_bn_forward, mlp_relu_forward
+from backprop_ninja.nets import mlp_bn_forward
 
-from . import functions, wire
+from . import wire
 
 ANSWERS_MIME = "application/vnd.backprop-ninja.answers"
 
@@ -51,15 +53,6 @@ def hidden_test(name, student_fn, part, calls=None):
         judge.wait()
     if not verdict["passed"]:
         raise fail(verdict["message"])
-
-
-def _train(backward, params, X, y, steps, lr):
-    """Full-batch gradient descent on the ReLU MLP with the student's backward pass."""
-    for _ in range(int(steps)):
-        _, cache = mlp_relu_forward(params, X, y)
-        grads = backward(params, cache, y)
-        params = {name: params[name] - float(lr) * grads[name] for name in params}
-    return params
 
 
 def _train_bn(backward, params, seed, n, steps, lr, batch):

@@ -1,6 +1,6 @@
 """Test functions built from plain arrays: f for `central_difference`, a backward pass for `gradient_descent`.
 
-The judge draws the coefficients; the student's kernel rebuilds the same f from them:
+The grader (and the visible tests) draw the coefficients; the student's kernel rebuilds the same f from them:
 
     f(x) = Σ_i a_i sin(b_i x_i) + ½ xᵀ M x      (x flattened)
 

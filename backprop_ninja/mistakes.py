@@ -1,0 +1,168 @@
+"""The classic mistakes, by name: what a student who makes one would return.
+
+One list for the lab assistant in the notebook and for the grader. Each mistake is a sentence in
+the lessons' words and the answer it produces; `diagnose` names the mistake whose answer the
+student's matches. The answers are built from measurements, never from a backward formula: for a
+network, from the finite-difference pieces of a `networks.Probe` chained with one step swapped
+for the mistake (tanh′ of z, a flipped mask, z for h, …); for lesson 02, from the measured dL/dz.
+Only sentences reach the notebook.
+"""
+
+import numpy as np
+
+from . import nets
+from .gradcheck import numerical_gradient
+
+
+def network_mistakes(probe):
+    """[(sentence, gradients)] for a network at the point of a `networks.Probe`: every named mistake at every layer.
+
+    Mistakes in dzL (from the measured dL/dzL: p = N·dzL + Y) reach every tensor; a mistake in a hidden layer's
+    activation reaches that layer's and the layers' below; the others touch one tensor."""
+    L, N, name, t = probe.depth, len(probe.y), probe.names, probe.top
+    dzL = f"dz{L}"
+    K = t.shape[1]
+    Y, Y_next = np.eye(K)[probe.y], np.eye(K)[(probe.y + 1) % K]
+    right = probe.backprop(t)
+    out = [
+        ("N× too small: the 1/N is there twice; a bias gradient is a sum over the batch (axis 0), "
+         f"not a mean, and {dzL} already carries the 1/N", {f"b{i}": right[f"b{i}"] / N for i in range(1, L + 1)}),
+        (f"missing /N: the loss is a mean, so {dzL} = (p − Y)/N", probe.backprop(N * t)),
+        (f"divided by N twice: the 1/N of the mean belongs in {dzL} only once", probe.backprop(t / N)),
+        ("p − 1 for every class: subtract the one-hot Y, which is 1 only at the true class",
+         probe.backprop(t + (Y - 1) / N)),
+        ("one-hot off by one: Y must have its 1 at column y_i", probe.backprop(t + (Y - Y_next) / N)),
+        (f"the sign is flipped: {dzL} = (p − Y)/N, not (Y − p)/N", probe.backprop(-t)),
+    ]
+    hidden = list(range(L - 1, 0, -1))
+    for sentence, step in _activation_mistakes(probe.net.act, name):
+        for j in hidden:
+            at_j = lambda k, dh, j=j: step(dh, probe.values[f"z{k}"]) if k == j else None
+            out.append((sentence(j), probe.backprop(t, at_j)))
+        if len(hidden) > 1:
+            out.append((sentence(None), probe.backprop(t, lambda k, dh: step(dh, probe.values[f"z{k}"]))))
+    for i in range(L, 1, -1):
+        z, h = name[f"z{i - 1}"], name[f"h{i - 1}"]
+        out.append((f"uses {z} instead of {h} as the input of layer {i}: dW{i} multiplies {h}, the output of "
+                    f"the activation", probe.backprop(t, z_input={i})))
+    # a bias summed over the units (axis 1) has the shape of b_i when N equals the layer's width
+    out.append(("axis: summed over the wrong axis (a bias gradient sums over the batch, axis 0)",
+                {f"b{i}": right[f"dz{i}"].sum(axis=1) for i in range(1, L + 1)}))
+    return out
+
+
+def _activation_mistakes(act, name):
+    """(sentence(layer or None for every layer), wrong step dh, z -> dz) for the activation."""
+    def names(j):
+        if j is None:
+            return "every hidden layer", "dz", "dh", "z", "h"
+        return f"the hidden layer {name[f'h{j}']}", f"dz{j}", f"d{name[f'h{j}']}", f"z{j}", name[f"h{j}"]
+
+    if act == "tanh":
+        def missing(j):
+            where, dz, dh, z, h = names(j)
+            return f"missing tanh′ on {where}: {dz} = {dh} · (1 − {h}²), not {dh} alone"
+
+        def of_z(j):
+            where, dz, dh, z, h = names(j)
+            return f"tanh′ written with {z} on {where}: tanh′ = 1 − {h}² with {h} = tanh({z}), not 1 − {z}²"
+        return [(missing, lambda dh, z: dh), (of_z, lambda dh, z: dh * (1 - z ** 2))]
+
+    def no_mask(j):
+        where, dz, dh, z, h = names(j)
+        return f"missing ReLU mask on {where}: {dz} = {dh} where {z} > 0, and 0 elsewhere"
+
+    def flipped(j):
+        where, dz, dh, z, h = names(j)
+        return f"the ReLU mask is flipped on {where}: the gradient flows where {z} > 0, not where {z} ≤ 0"
+
+    def times_z(j):
+        where, dz, dh, z, h = names(j)
+        return f"multiplies {dh} by {z} (or {h}) on {where}, instead of by the 0/1 mask [{z} > 0]"
+    return [(no_mask, lambda dh, z: dh), (flipped, lambda dh, z: dh * (z <= 0)),
+            (times_z, lambda dh, z: dh * np.maximum(z, 0))]
+
+
+def where(net_names, depth, key):
+    """What the line of `key` (W2, b1, dz2, dh, …) depends on: for a mistake no hypothesis names."""
+    layer = int(key[-1]) if key[-1].isdigit() else 1
+    if key.startswith(("W", "b")) and layer == depth:
+        below = "X" if depth == 1 else net_names[f"h{depth - 1}"]
+        return f"this line uses only dz{depth} (lesson 02) and the layer's input {below}"
+    return "every line from the loss down to this one feeds it: check the rows above it first"
+
+
+def for_key(mistakes, key, shape):
+    """The (sentence, wrong answer) pairs of a list of mistakes for one tensor."""
+    return [(sentence, grads[key]) for sentence, grads in mistakes if key in grads and grads[key].shape == shape]
+
+
+# Lessons 01 and 02
+
+
+def central_difference(f, x, eps, reference):
+    """Mistakes of a central difference of f at x with step eps; `reference(eps)` is the right one."""
+    return [("a forward difference (f(x+eps) − f(x))/eps: its error is O(eps), not O(eps²)",
+             _forward_difference(f, x, eps)),
+            ("perturbs every coordinate at once: move one coordinate at a time",
+             np.full(x.shape, (f(x + eps) - f(x - eps)) / (2 * eps))),
+            ("ignores the eps argument (uses 1e-5 whatever eps is passed)", reference(1e-5)),
+            ("wrong denominator: divide by 2·eps, the distance between x−eps and x+eps", 2 * reference(eps)),
+            ("x is not restored: each entry is left at x − eps, so the later ones are differenced around the wrong "
+             "point; put every entry back after its two evaluations", _not_restored(f, x, eps))]
+
+
+def _not_restored(f, x, eps):
+    x, grad = x.astype(np.float64), np.zeros(x.shape)
+    for i in np.ndindex(x.shape):
+        old = x[i]
+        x[i] = old + eps
+        up = f(x)
+        x[i] = old - eps
+        grad[i] = (up - f(x)) / (2 * eps)
+    return grad
+
+
+def _forward_difference(f, x, eps):
+    grad, fx = np.zeros_like(x), f(x)
+    for i in np.ndindex(x.shape):
+        step = np.zeros_like(x)
+        step[i] = eps
+        grad[i] = (f(x + step) - fx) / eps
+    return grad
+
+
+def softmax(z):
+    e = np.exp(z - z.max())
+    out = [("axis: normalised over the wrong axis (softmax works row by row: axis=1)", e / e.sum(axis=0))]
+    if z.shape[0] == z.shape[1]:
+        out.append(("the row sums lost their axis: keep it (keepdims=True) so that each row is divided by its "
+                    "own sum", e / e.sum(axis=1)))
+    return out
+
+
+def nll_loss(loss, N):
+    return [("sum instead of mean: the loss is the mean over the batch, divide by N", np.asarray(loss * N)),
+            ("the sign is flipped: the loss is minus the mean log-probability", np.asarray(-loss))]
+
+
+def softmax_nll_backward(z, y):
+    """From the measured dL/dz: p = N·dz + Y, whatever the student wrote."""
+    z = z.astype(np.float64)   # a copy, perturbed by the measurement
+    dz = numerical_gradient(lambda: nets.nll(nets.log_softmax(z), y), z)
+    N, K = z.shape
+    Y, Y_next = np.eye(K)[y], np.eye(K)[(y + 1) % K]
+    return [("p − 1 for every class: subtract the one-hot Y, 1 only at the true class", dz + (Y - 1) / N),
+            ("one-hot off by one: Y must have its 1 at column y_i", dz + (Y - Y_next) / N),
+            ("missing /N: the loss is a mean, so dz = (p − Y)/N", N * dz),
+            ("the sign is flipped: dz = (p − Y)/N, not (Y − p)/N", -dz)]
+
+
+def explain_error(message):
+    """The lessons' words for an exception a student's function raised, if they have any."""
+    if "NotImplementedError" in message:
+        return "not answered yet: replace `raise NotImplementedError()` by your code"
+    if "broadcast" in message:
+        return ("shapes that do not broadcast: did a sum lose its axis? keep it (keepdims=True), and check "
+                "each array's shape against the lesson's")
+    return ""
