@@ -45,6 +45,10 @@ c.Autograde.autograde_preprocessors = [
 c.Execute.timeout = 60                 # seconds per cell: an endless loop costs that cell only
 c.Execute.interrupt_on_timeout = True
 c.Execute.execute_retries = 0
+# Each student's hidden-test data is drawn from HMAC(secret, student, assignment, test): the same on every
+# regrade, different for each student. The secret is created on first use (mode 0600); keep it out of
+# anything released or committed, and out of the student kernels' reach.
+c.GraderExecute.secret_file = os.path.join(HERE, ".grader", "secret")
 c.GraderKernelManager.memory_limit = 2 * 1024**3   # bytes per student kernel; a bigger allocation raises MemoryError
 
 # Output kept in autograded notebooks and feedback.

@@ -15,9 +15,9 @@ import uuid
 from jupyter_client.manager import AsyncKernelManager
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbgrader.preprocessors import Execute
-from traitlets import Integer
+from traitlets import Integer, Unicode
 
-from . import referee
+from . import referee, secret
 
 
 class GraderKernelManager(AsyncKernelManager):
@@ -41,6 +41,10 @@ class GraderKernelManager(AsyncKernelManager):
 
 
 class GraderExecute(Execute):
+    secret_file = Unicode(
+        "", help="The course secret that keys each student's hidden-test data (created on first use; '': fresh random data)."
+    ).tag(config=True)
+
     def __init__(self, **kwargs):
         kwargs.setdefault("kernel_manager_class", GraderKernelManager)
         super().__init__(**kwargs)
@@ -56,7 +60,7 @@ class GraderExecute(Execute):
             cell.outputs = [referee.error("KernelStopped", f"not run: {self._stopped}")]
             return cell, resources
         source = cell.source
-        cell.source, test = referee.prepare(source)
+        cell.source, test = referee.prepare(source, self.seed(cell, resources))
         try:
             cell, resources = super().preprocess_cell(cell, resources, index)
         except DeadKernelError:
@@ -68,6 +72,14 @@ class GraderExecute(Execute):
         if test is not None:
             referee.rule(cell, test)
         return cell, resources
+
+    def seed(self, cell, resources):
+        """The keyed seed of this student's test in this cell, or None (no secret, or not grading a student)."""
+        who = (resources or {}).get("nbgrader", {})
+        if not self.secret_file or "student" not in who:
+            return None
+        test_id = cell.metadata.get("nbgrader", {}).get("grade_id", "")
+        return secret.seed(secret.load(self.secret_file), who["student"], who["assignment"], test_id)
 
     def _stop(self, cell, index, what, why):
         cell.outputs.append(referee.error("KernelStopped", f"the kernel {what} in this cell {why}"))

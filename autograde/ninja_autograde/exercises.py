@@ -1,20 +1,25 @@
 """What each hidden test feeds a graded function, and how it judges the answer.
 
 Runs in the grader's process (the referee) or in a judge process, never in the student's
-kernel. Every test draws fresh data from the operating system's randomness, so no answer
-can be tuned to it, and calls the student's function at least twice with different shapes, so an answer that replays its first result fails.
+kernel. Every test draws its data from the generator it is given (keyed per student and test
+by the referee), so no answer can be tuned to it, and calls the student's function at least
+twice with different shapes, so an answer that replays its first result fails. Each backward
+test of a network also calls it once on a network of a million parameters (`ninja_hidden.scale`),
+which a derivation answers in milliseconds and finite differences not within the cell's timeout.
 Expected values come from the course's forward passes through finite differences
 (or, for the forward functions themselves, from their definition); the analytic
 formulas below serve only to name a mistake, never to decide a grade.
 """
 
+import hashlib
+
 import numpy as np
 
 from backprop_ninja import data, nets
-from backprop_ninja.diagnose import diagnose
-from backprop_ninja.gradcheck import numerical_gradient
+from backprop_ninja.diagnose import diagnose, diagnose_directional
+from backprop_ninja.gradcheck import directional_derivatives, numerical_gradient
 
-from ninja_hidden import functions
+from ninja_hidden import functions, scale
 
 
 def _close(got, expected, atol, rtol):
@@ -45,9 +50,9 @@ class Exercise:
 
     def judge(self, part, calls, outputs, afters):
         """'' if the answers are right for this part, else what is wrong."""
-        for i, (call, got, after) in enumerate(zip(calls, outputs, afters)):
+        for call, got, after in zip(calls, outputs, afters):
             if isinstance(got, str):
-                return f"call {i + 1}: {got}"
+                return got
             if part == "unchanged":
                 changed = [name for name in after if not _same(call[name], after[name])]
                 if changed:
@@ -55,7 +60,7 @@ class Exercise:
                 continue
             message = self.judge_one(part, call, got)
             if message:
-                return f"{message} (call {i + 1} of {len(calls)})"
+                return message
         return ""
 
     def judge_one(self, part, call, got):
@@ -180,8 +185,8 @@ class MLPBackward(Exercise):
     args = ("params", "cache", "y")
     atol, rtol = 1e-6, 1e-5
 
-    def __init__(self, forward, depth, act):
-        self.forward, self.depth, self.act = forward, depth, act
+    def __init__(self, forward, depth, act, scale_sizes):
+        self.forward, self.depth, self.act, self.scale_sizes = forward, depth, act, scale_sizes
 
     def calls(self, rng, part):
         if part == "train":
@@ -189,7 +194,11 @@ class MLPBackward(Exercise):
             X, y = data.xor(200, seed=seed)
             return [{"params": nets.init_params([2, 8, 2], seed=seed + 1, relu=True), "X": X, "y": y,
                      "steps": np.array(3000), "lr": np.array(0.5)}]
-        return [self._draw(rng, N) for N in (1, int(rng.integers(3, 9)))]
+        small = [self._draw(rng, N) for N in (1, int(rng.integers(3, 9)))]
+        if part == "unchanged":
+            return small
+        big = scale.recipe(rng, self.forward.__name__, self.scale_sizes, 4)
+        return small + [{**big, "_directions": np.array(int(rng.integers(2**31)))}]
 
     def _draw(self, rng, N):
         while True:
@@ -229,6 +238,30 @@ class MLPBackward(Exercise):
                         return f"the function modified {group}[{', '.join(map(repr, changed))}] in place; work on copies"
             return ""
         return super().judge(part, calls, outputs, afters)
+
+    def judge_one(self, part, call, got):
+        return self._judge_at_scale(part, call, got) if "network" in call else super().judge_one(part, call, got)
+
+    def _judge_at_scale(self, part, call, got):
+        """The part's tensor on the large network, along random directions and its own (cheap for the referee)."""
+        _, params, cache, y = scale.network(call)
+        g, theta = got.get(part) if isinstance(got, dict) else None, params[part]
+        where = f"on a network of {scale.parameters(call):,} parameters"
+        if g is None or g.shape != theta.shape:
+            return f"d{part} {where}: missing or wrongly shaped (expected {theta.shape})"
+        if not np.all(np.isfinite(g)):
+            return f"d{part} {where} has NaN or inf values"
+        rng = np.random.default_rng(int(call["_directions"]))
+        directions = rng.standard_normal((3,) + theta.shape)
+        if np.any(g):
+            directions = np.concatenate([directions, g[None]])
+        directions /= np.sqrt((directions ** 2).sum(axis=tuple(range(1, directions.ndim)), keepdims=True))
+        loss = lambda: self.forward(params, cache["X"], y)[0]
+        numeric = directional_derivatives(loss, theta, directions, eps=1e-6 / np.sqrt(theta.size))
+        analytic = np.tensordot(directions, g, axes=g.ndim)
+        if np.all(np.abs(analytic - numeric) <= 1e-7 + 1e-4 * np.abs(numeric)):
+            return ""
+        return f"d{part} is wrong {where}: {diagnose_directional(analytic, numeric)}"
 
     def hypotheses(self, call, key):
         """Gradients a student would get from the lessons' gotchas (analytic, for naming only)."""
@@ -279,7 +312,7 @@ EXERCISES = {
     "softmax": Softmax(),
     "nll_loss": NLLLoss(),
     "softmax_nll_backward": SoftmaxNLLBackward(),
-    "mlp_tanh_backward": MLPBackward(nets.mlp_tanh_forward, 2, "tanh"),
-    "mlp_relu_backward": MLPBackward(nets.mlp_relu_forward, 2, "relu"),
-    "mlp3_backward": MLPBackward(nets.mlp3_forward, 3, "tanh"),
+    "mlp_tanh_backward": MLPBackward(nets.mlp_tanh_forward, 2, "tanh", [1024, 1024, 10]),
+    "mlp_relu_backward": MLPBackward(nets.mlp_relu_forward, 2, "relu", [1024, 1024, 10]),
+    "mlp3_backward": MLPBackward(nets.mlp3_forward, 3, "tanh", [1024, 1024, 64, 10]),
 }

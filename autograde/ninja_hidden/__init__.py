@@ -13,14 +13,16 @@ solution, a reference or a verdict.
 """
 
 import json
+import signal
 import subprocess
 import sys
+import threading
 
 import numpy as np
 
 from backprop_ninja.nets import mlp_relu_forward
 
-from . import functions, wire
+from . import functions, scale, wire
 
 ANSWERS_MIME = "application/vnd.backprop-ninja.answers"
 
@@ -61,14 +63,44 @@ def _train(backward, params, X, y, steps, lr):
     return params
 
 
+class _OverBudget(BaseException):
+    """The time budget of a scale call ran out."""
+
+
+def _within(seconds, run, *args):
+    """run(*args), interrupted by _OverBudget after `seconds` (only a convenience: the cell timeout is the rule)."""
+    if threading.current_thread() is not threading.main_thread():
+        return run(*args)
+
+    def expire(signum, frame):
+        raise _OverBudget
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        return run(*args)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def _answer(student_fn, call):
-    args = [functions.make(v) if k == "f" else float(v) if k == "eps" else v for k, v in call.items()]
+    budget = None
+    if "network" in call:
+        _, params, cache, y = scale.network(call)
+        args, budget = [params, cache, y], float(call["budget"])
+    else:
+        args = [functions.make(v) if k == "f" else float(v) if k == "eps" else v for k, v in call.items()]
     run = (lambda *a: _train(student_fn, *a)) if "steps" in call else student_fn
     try:
-        out = run(*args)
+        out = run(*args) if budget is None else _within(budget, run, *args)
     except BaseException as error:  # noqa: B036 — any failure of the student's code is their answer
         if isinstance(error, KeyboardInterrupt):
             raise
+        if isinstance(error, _OverBudget):
+            return {"error": _array(f"took longer than {budget:g} s on a network of {scale.parameters(call):,} "
+                                    "parameters, where a derived backward pass takes milliseconds: is this finite "
+                                    "differences? Only a derivation scores")}
         return {"error": _array(f"raised {type(error).__name__}: {error}"[:500])}
     answer = {"after": {k: v for k, v in call.items() if k in ("z", "y", "x", "params", "cache")}}
     try:
