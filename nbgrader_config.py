@@ -38,6 +38,7 @@ c.Autograde.autograde_preprocessors = [
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",
     "nbgrader.preprocessors.SaveAutoGrades",
+    "ninja_autograde.diagnoses.SaveDiagnoses",    # each failed test's verdict, stored with the grades
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
@@ -51,6 +52,11 @@ c.Execute.execute_retries = 0
 c.GraderExecute.secret_file = os.path.join(HERE, ".grader", "secret")
 c.GraderKernelManager.memory_limit = 2 * 1024**3   # bytes per student kernel; a bigger allocation raises MemoryError
 
+# Late work: the due date is the assignment's in the gradebook (`nbgrader db assignment add ASSIGNMENT
+# --duedate=...`). "none" keeps a late submission's points and records how late it was (the grade report
+# shows it); "zero" gives it no points.
+c.LateSubmissionPlugin.penalty_method = "none"
+
 # Output kept in autograded notebooks and feedback.
 c.LimitOutput.max_lines = 200
 c.LimitOutput.max_traceback = 20
@@ -61,3 +67,10 @@ c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
+# The feedback page: nbgrader's, with each test named in its index and its verdict in words
+# (autograde/ninja_autograde/templates). Only the instructor side has it; students never generate feedback.
+try:
+    from ninja_autograde.feedback import TEMPLATE_DIRS
+    c.HTMLExporter.extra_template_basedirs = TEMPLATE_DIRS
+except ImportError:
+    pass
