@@ -97,3 +97,21 @@ def test_grade_says_what_is_wrong_with_the_course_folder(tmp_path):
     shutil.copy(course.REPO / "nbgrader_config.py", tmp_path)
     with pytest.raises(FileNotFoundError, match="no submissions"):
         grading.grade(A, tmp_path)
+
+
+def test_when_nbgrader_fails_its_reason_is_shown_and_no_report_is_replaced(class_course, tmp_path, capsys):
+    """A course whose gradebook never learnt the assignment (generate_assignment never ran there)."""
+    from backprop_ninja import cli
+
+    folder = tmp_path / "unregistered"
+    shutil.copytree(class_course / "source", folder / "source")
+    shutil.copy(class_course / "nbgrader_config.py", folder)
+    shutil.copytree(class_course / "submitted" / "ada", folder / "submitted" / "ada")
+    (folder / "reports").mkdir()
+    kept = (folder / "reports" / f"{A}.csv")
+    kept.write_text("student,score\nada,15\n")
+    assert cli.main(["grade", A, "--course", str(folder), "--jobs", "1"]) != 0
+    said = capsys.readouterr().out
+    assert f"could not grade ada: No assignment with ID '{A}' exists in the database" in said
+    assert "graded 0 of 1 submissions" in said
+    assert kept.read_text() == "student,score\nada,15\n"
