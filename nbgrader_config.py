@@ -68,9 +68,5 @@ c.GenerateFeedback.preprocessors = [
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
 # The feedback page: nbgrader's, with each test named in its index and its verdict in words
-# (autograde/ninja_autograde/templates). Only the instructor side has it; students never generate feedback.
-try:
-    from ninja_autograde.feedback import TEMPLATE_DIRS
-    c.HTMLExporter.extra_template_basedirs = TEMPLATE_DIRS
-except ImportError:
-    pass
+# (autograde/ninja_autograde/templates/feedback).
+c.GenerateFeedback.exporter_class = "ninja_autograde.feedback.FeedbackExporter"

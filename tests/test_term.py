@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from ninja_autograde import course
+from ninja_autograde import course, submissions
 from ninja_autograde.demo import answer
 
 REPO = Path(__file__).resolve().parents[1]
@@ -108,13 +108,12 @@ def term(tmp_path_factory):
             for _, kind, text in steps[i:j]:
                 if kind == "run":
                     t.run(text, student)
-                elif "answers" in text:
-                    from ninja_autograde import submissions
+                elif "grades the written answers" in text:
+                    grade_written_answers(t.course, assignment)
+                elif "student answers" in text:
                     solutions = solutions or submissions.solution_cells(
                         course.read_notebook(t.course, "source", assignment))
                     answer(t.homes / student, assignment, STUDENTS[student], solutions)
-                elif "written answers" in text:
-                    grade_written_answers(t.course, assignment)
                 else:
                     pytest.fail(f"the test does not know how to do the README's step {text!r}")
         i = j

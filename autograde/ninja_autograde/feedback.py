@@ -10,13 +10,24 @@ import re
 from pathlib import Path
 
 import nbgrader
+from nbconvert.exporters import HTMLExporter
 from nbgrader import utils
 from nbgrader.preprocessors import ClearHiddenTests
+from traitlets import default
 
-# The course's feedback template first (it shadows nbgrader's "feedback", which formgrader asks for by
-# name), then nbgrader's templates, and their parent, through which the course's template extends nbgrader's.
 _NBGRADER = Path(nbgrader.__file__).parent / "server_extensions" / "formgrader"
-TEMPLATE_DIRS = [str(Path(__file__).parent / "templates"), str(_NBGRADER / "templates"), str(_NBGRADER)]
+
+
+class FeedbackExporter(HTMLExporter):
+    """nbgrader's feedback exporter, with the course's page (templates/feedback/index.html.j2) found first.
+
+    The course's page extends nbgrader's by the name 'templates/feedback/index.html.j2', found from
+    nbgrader's formgrader folder; whatever template name formgrader asks for, the course's page wins."""
+
+    @default("template_paths")
+    def _template_paths(self, prune=True, root_dirs=None):
+        ours = str(Path(__file__).parent / "templates" / "feedback")
+        return [ours, *super()._template_paths(prune, root_dirs), str(_NBGRADER)]
 
 
 class HideTests(ClearHiddenTests):
@@ -35,9 +46,12 @@ class HideTests(ClearHiddenTests):
 
 
 def _title(source):
-    """What a test cell's opening comment says it tests: '# Hidden test of dW1: runs when…' -> 'Hidden test of dW1'."""
+    """What a test cell's opening comment says it tests: '# Hidden test of dW1 (N = 1 included): runs…' -> 'dW1 (N = 1 included)'."""
     first = source.lstrip().splitlines()[0] if source.strip() else ""
-    return first.lstrip("# ").split(": runs")[0].strip() if first.startswith("#") else ""
+    if not first.startswith("#"):
+        return ""
+    said = re.sub(r"^Hidden test\s*(of\s+)?", "", first.lstrip("# ").split(": runs")[0]).strip(" :.")
+    return said[1:-1] if said.startswith("(") and said.endswith(")") else said
 
 
 def sentence(evalue):

@@ -88,7 +88,7 @@ _NUMBERED = [
     (r"\b\d+(\.\d+)?× too (large|small)", r"too \2 by a constant factor"),
     (r"\s*\([^()]*\d[^()]*\)", ""),                                  # parentheses holding numbers or arrays
     (r"\s*\[[^\[\]]*\d[^\[\]]*\]", ""),
-    (r"\s*(?<![\w.])-?\d[\d.,]*(e[+-]?\d+)?( ?%)?", ""),                 # any number left
+    (r"\s*(?<![\w.])-?\d[\d.,]*(e[+-]?\d+)?( ?%)?(?![\w·])", ""),        # any number left (2·eps stays)
 ]
 
 

@@ -4,7 +4,7 @@ A backward pass derived by hand costs about one forward pass; finite differences
 passes per parameter. On a network of a million parameters the first takes milliseconds (a
 second or two for loops over examples and units), the second hours: the cell's timeout tells them
 apart. Only the recipe travels (which forward pass, the sizes, N, a seed); both sides build the
-same arrays from it.
+same arrays from it, and only the gradient the test is about (`keep`) travels back.
 """
 
 import numpy as np
@@ -14,9 +14,9 @@ from backprop_ninja import data, nets
 BUDGET = 15.0   # seconds the kernel gives the student's function before it gives up and says why
 
 
-def recipe(rng, forward, sizes, N):
+def recipe(rng, forward, sizes, N, keep):
     return {"network": np.array(forward), "sizes": np.array(sizes), "N": np.array(N),
-            "seed": np.array(int(rng.integers(2**31))), "budget": np.array(BUDGET)}
+            "seed": np.array(int(rng.integers(2**31))), "budget": np.array(BUDGET), "keep": np.array(keep)}
 
 
 def network(call):
