@@ -73,6 +73,14 @@ class GraderExecute(Execute):
             referee.rule(cell, test)
         return cell, resources
 
+    def on_comm_open_jupyter_widget(self, msg):
+        """No stand-in for Output widgets: grading has no front end to show them.
+
+        nbclient's stand-in answers the kernel with comm messages on the shell channel while the
+        cell runs (ε explorer: clear_output, display); one sent as the cell's execute reply arrives
+        can leave the reply unread until the cell timeout (a 60 s stall, then an interrupt)."""
+        return None
+
     def seed(self, cell, resources):
         """The keyed seed of this student's test in this cell, or None (no secret, or not grading a student)."""
         who = (resources or {}).get("nbgrader", {})
