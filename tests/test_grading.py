@@ -99,9 +99,15 @@ def test_grade_says_what_is_wrong_with_the_course_folder(tmp_path):
         grading.grade(A, tmp_path)
 
 
-def test_when_nbgrader_fails_its_reason_is_shown_and_no_report_is_replaced(class_course, tmp_path, capsys):
+def test_when_nbgrader_fails_its_reason_is_shown_and_no_report_is_replaced(class_course, tmp_path, capsys,
+                                                                         monkeypatch):
     """A course whose gradebook never learnt the assignment (generate_assignment never ran there)."""
+    import os
+    import sys
+
     from backprop_ninja import cli
+
+    monkeypatch.setenv("PATH", f"{os.path.dirname(sys.executable)}{os.pathsep}{os.environ['PATH']}")  # nbgrader's alembic
 
     folder = tmp_path / "unregistered"
     shutil.copytree(class_course / "source", folder / "source")

@@ -81,11 +81,11 @@ def grade_written_answers(course_dir, assignment):
     with Gradebook(db_url(course_dir)) as gb:
         for submission in gb.assignment_submissions(assignment):
             for notebook in submission.notebooks:
-                for grade in notebook.grades:
-                    if grade.cell.cell_type == "markdown":
-                        grade.manual_score = WRITTEN[submission.student.id]
+                written = [g for g in notebook.grades if g.cell.cell_type == "markdown"]
+                for grade in written:
+                    grade.manual_score = WRITTEN[submission.student.id]
                 for comment in notebook.comments:
-                    if comment.cell.cell_type == "markdown":
+                    if comment.name in {g.name for g in written}:
                         comment.manual_comment = "Graded by hand."
         gb.db.commit()
 

@@ -28,7 +28,7 @@ def replay(course, assignment, student, test=None):
     path = folder / courses.ASSIGNMENTS.get(assignment, "")
     if not path.is_file():
         raise FileNotFoundError(f"no submitted notebook of {assignment} by {student} in {folder}")
-    nb = nbformat.read(path, as_version=4)
+    nb = _with_tests(nbformat.read(path, as_version=4), course, assignment, path.stem)
     chosen = [c for c in nb.cells if _is_hidden_test(c) and test in (None, c.metadata.nbgrader["grade_id"])]
     if not chosen:
         raise LookupError(f"{path.name} has no hidden test {test!r}" if test else f"{path.name} has no hidden test")
@@ -44,6 +44,17 @@ def replay(course, assignment, student, test=None):
         _, drawn = referee.prepare(cell.source, executor.seed(cell, resources))
         replayed.append((cell.metadata.nbgrader["grade_id"], drawn.sent(), diagnoses.verdict(cell)))
     return replayed
+
+
+def _with_tests(nb, course, assignment, notebook):
+    """The notebook with its test cells as graded: their source from the gradebook, as nbgrader's OverwriteCells does."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(grading.db_url(course)) as gb:
+        for cell in nb.cells:
+            if cell.cell_type == "code" and utils.is_grade(cell) and not utils.is_solution(cell):
+                cell.source = gb.find_source_cell(cell.metadata.nbgrader["grade_id"], notebook, assignment).source
+    return nb
 
 
 def _is_hidden_test(cell):
