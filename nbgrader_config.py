@@ -68,5 +68,5 @@ c.GenerateFeedback.preprocessors = [
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
 # The feedback page: nbgrader's, with each test named in its index and its verdict in words
-# (autograde/ninja_autograde/templates/feedback).
+# (autograde/ninja_autograde/templates/feedback_page).
 c.GenerateFeedback.exporter_class = "ninja_autograde.feedback.FeedbackExporter"

@@ -3,7 +3,7 @@
 Hidden-test regions are cut from the test cells (as in the release notebook) and a failed
 test's traceback is cut to its last line, the verdict: which tensor, the max error and the
 likely mistake, as a sentence. The expected values never reach the notebook in the first place.
-The page's index (templates/feedback) names every test and says its verdict in words.
+The page's index (templates/feedback_page) names every test and says its verdict in words.
 """
 
 import re
@@ -19,14 +19,14 @@ _NBGRADER = Path(nbgrader.__file__).parent / "server_extensions" / "formgrader"
 
 
 class FeedbackExporter(HTMLExporter):
-    """nbgrader's feedback exporter, with the course's page (templates/feedback/index.html.j2) found first.
+    """nbgrader's feedback exporter, with the course's page (templates/feedback_page/index.html.j2) found first.
 
     The course's page extends nbgrader's by the name 'templates/feedback/index.html.j2', found from
     nbgrader's formgrader folder; whatever template name formgrader asks for, the course's page wins."""
 
     @default("template_paths")
     def _template_paths(self, prune=True, root_dirs=None):
-        ours = str(Path(__file__).parent / "templates" / "feedback")
+        ours = str(Path(__file__).parent / "templates" / "feedback_page")
         return [ours, *super()._template_paths(prune, root_dirs), str(_NBGRADER)]
 
 
