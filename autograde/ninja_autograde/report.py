@@ -85,6 +85,7 @@ _NUMBERED = [
     (r"^\d+ steps of gradient descent .* accuracy on XOR.*", "gradient descent with this backward pass does not learn XOR"),
     (r" in cell \d+", ""),
     (r"\b\d+ of \d+ entries are off", "entries are off"),
+    (r", but off by up to \S+", ", but slightly off"),
     (r"\b\d+(\.\d+)?× too (large|small)", r"too \2 by a constant factor"),
     (r"\s*\([^()]*\d[^()]*\)", ""),                                  # parentheses holding numbers or arrays
     (r"\s*\[[^\[\]]*\d[^\[\]]*\]", ""),
@@ -178,12 +179,14 @@ def plot(results, assignment, path):
     from matplotlib.patches import Patch
 
     fig, (a, b, c) = plt.subplots(1, 3, figsize=(18, 5.5), gridspec_kw={"width_ratios": [1, 1.3, 1.6]})
-    on_time = [100 * r.total / r.total_max for r in results if r.total_max and r.seconds_late <= 0]
-    late = [100 * r.total / r.total_max for r in results if r.total_max and r.seconds_late > 0]
-    a.hist([on_time, late], bins=range(0, 105, 10), stacked=True, color=["#4c72b0", "#937860"],
-           edgecolor="white", label=["on time", "late"])
+    written = any(r.written for r in results) and all(r.written_graded for r in results)
+    score = (lambda r: (r.total, r.total_max)) if written else (lambda r: (r.score, r.max_score))
+    percent = {r.student: 100 * score(r)[0] / score(r)[1] for r in results if score(r)[1]}
+    late = {r.student for r in results if r.seconds_late > 0}
+    a.hist([[p for s, p in percent.items() if s not in late], [p for s, p in percent.items() if s in late]],
+           bins=range(0, 105, 10), stacked=True, color=["#4c72b0", "#937860"], edgecolor="white",
+           label=["on time", "late"])
     a.legend(loc="upper left")
-    written = any(r.written for r in results)
     a.set(title="score distribution" + (" (tests + written answers)" if written else " (autograded tests)"),
           xlabel="score (%)", ylabel="students")
     a.yaxis.get_major_locator().set_params(integer=True)
@@ -204,8 +207,7 @@ def plot(results, assignment, path):
         c.tick_params(axis="y", labelsize=8)
         c.xaxis.get_major_locator().set_params(integer=True)
     c.set(title="commonest diagnosed mistakes", xlabel="students")
-    late_count = sum(r.seconds_late > 0 for r in results)
-    fig.suptitle(f"{assignment}: {len(results)} submissions, {late_count} late")
+    fig.suptitle(f"{assignment}: {len(results)} submissions, {len(late)} late")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
