@@ -11,8 +11,6 @@ Expected values come from the course's forward passes through finite differences
 formulas below serve only to name a mistake, never to decide a grade.
 """
 
-import hashlib
-
 import numpy as np
 
 from backprop_ninja import data, nets
@@ -244,7 +242,7 @@ class MLPBackward(Exercise):
 
     def _judge_at_scale(self, part, call, got):
         """The part's tensor on the large network, along random directions and its own (cheap for the referee)."""
-        _, params, cache, y = scale.network(call)
+        params, cache, y = scale.network(call)
         g, theta = got.get(part) if isinstance(got, dict) else None, params[part]
         where = f"on a network of {scale.parameters(call):,} parameters"
         if g is None or g.shape != theta.shape:

@@ -87,7 +87,7 @@ def _within(seconds, run, *args):
 def _answer(student_fn, call):
     budget = None
     if "network" in call:
-        _, params, cache, y = scale.network(call)
+        params, cache, y = scale.network(call)
         args, budget = [params, cache, y], float(call["budget"])
     else:
         args = [functions.make(v) if k == "f" else float(v) if k == "eps" else v for k, v in call.items()]

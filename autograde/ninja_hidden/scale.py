@@ -20,10 +20,10 @@ def recipe(rng, forward, sizes, N, keep):
 
 
 def network(call):
-    """(forward, params, cache, y) of the call's network."""
+    """(params, cache, y) of the call's network."""
     forward = getattr(nets, str(call["network"]))
     params, X, y = data.classification(int(call["N"]), [int(s) for s in call["sizes"]], seed=int(call["seed"]))
-    return forward, params, forward(params, X, y)[1], y
+    return params, forward(params, X, y)[1], y
 
 
 def parameters(call):
