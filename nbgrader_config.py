@@ -43,6 +43,7 @@ c.Autograde.autograde_preprocessors = [
     "ninja_autograde.outputs.CapOutputs",
     "nbconvert.preprocessors.sanitize.SanitizeHTML",
     "nbgrader.preprocessors.SaveAutoGrades",
+    "ninja_autograde.diagnoses.SaveDiagnoses",    # each failed test's verdict, stored with the grades
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
@@ -50,12 +51,21 @@ c.Autograde.autograde_preprocessors = [
 c.Execute.timeout = 60                 # seconds per cell: an endless loop costs that cell only
 c.Execute.interrupt_on_timeout = True
 c.Execute.execute_retries = 0
+# Each student's hidden-test data is drawn from HMAC(secret, student, assignment, test): the same on every
+# regrade, different for each student. The secret is created on first use (mode 0600); keep it out of
+# anything released or committed, and out of the student kernels' reach.
+c.GraderExecute.secret_file = os.path.join(HERE, ".grader", "secret")
 c.GraderKernelManager.memory_limit = 2 * 1024**3   # bytes per student kernel; a bigger allocation raises MemoryError
 c.GraderKernelManager.process_limit = 128          # processes and threads per kernel: a fork bomb stops there
 c.GraderKernelManager.cpu_limit = 1800             # CPU seconds per process
 c.GraderKernelManager.file_size_limit = 64 * 1024**2   # bytes per file written
 # The jail refuses to grade where bubblewrap does not work. Only if you accept that every submission
 # runs as you, with the gradebook and solutions in reach: c.GraderKernelManager.jail = "none"
+
+# Late work: the due date is the assignment's in the gradebook (`nbgrader db assignment add ASSIGNMENT
+# --duedate=...`). "none" keeps a late submission's points and records how late it was (the grade report
+# shows it); "zero" gives it no points.
+c.LateSubmissionPlugin.penalty_method = "none"
 
 # Output kept in autograded notebooks, hence in feedback and the formgrader (ninja_autograde/outputs.py):
 # every output type capped per cell and per notebook, and made inert (plain text and PNG/JPEG only);
@@ -72,3 +82,6 @@ c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
+# The feedback page: nbgrader's, with each test named in its index and its verdict in words
+# (autograde/ninja_autograde/templates/feedback_page).
+c.GenerateFeedback.exporter_class = "ninja_autograde.feedback.FeedbackExporter"

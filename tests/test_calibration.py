@@ -13,6 +13,10 @@ def visible_text(page):
     return html.unescape(re.sub(r"<[^>]+>", "", page))
 
 
+def wrote_json(course_dir, student, assignment):
+    return next((course_dir / "submitted" / student / assignment).glob("*.ipynb")).read_text()
+
+
 @pytest.mark.parametrize("assignment", course.available_assignments())
 def test_calibration_class_is_judged_right(assignment, tmp_path, secret_lines):
     outcomes = calibration.calibrate(assignment, tmp_path)
@@ -36,6 +40,10 @@ def test_calibration_class_is_judged_right(assignment, tmp_path, secret_lines):
         assert not leaks, f"{page.relative_to(tmp_path)} shows hidden-test or solution lines: {leaks}"
         for word in ("hidden_test", "ninja_autograde"):
             assert word not in text or word in wrote, f"{page} shows {word!r}"
+        # the index names every test and says its verdict in words, without the referee's internals
+        assert "Test cell" not in text and "(call " not in text, page
+        for test in re.findall(r'"grade_id": "(test_\w+)"', wrote_json(tmp_path, student, assignment)):
+            assert re.search(rf"{test}\b[^\n]*:\s+(passed|not passed), ", text), f"{page}: {test} not in the index"
         assert page.stat().st_size < 2_000_000, f"{page} is not capped: {page.stat().st_size} bytes"
     for notebook in tmp_path.glob(f"autograded/*/{assignment}/*.ipynb"):
         assert notebook.stat().st_size < 2_000_000, f"{notebook} is not capped"

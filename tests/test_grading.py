@@ -97,3 +97,44 @@ def test_grade_says_what_is_wrong_with_the_course_folder(tmp_path):
     shutil.copy(course.REPO / "nbgrader_config.py", tmp_path)
     with pytest.raises(FileNotFoundError, match="no submissions"):
         grading.grade(A, tmp_path)
+
+
+def test_when_nbgrader_fails_its_reason_is_shown_and_no_report_is_replaced(class_course, tmp_path, capsys,
+                                                                         monkeypatch):
+    """A course whose gradebook never learnt the assignment (generate_assignment never ran there)."""
+    import os
+    import sys
+
+    from backprop_ninja import cli
+
+    monkeypatch.setenv("PATH", f"{os.path.dirname(sys.executable)}{os.pathsep}{os.environ['PATH']}")  # nbgrader's alembic
+
+    folder = tmp_path / "unregistered"
+    shutil.copytree(class_course / "source", folder / "source")
+    shutil.copy(class_course / "nbgrader_config.py", folder)
+    shutil.copytree(class_course / "submitted" / "ada", folder / "submitted" / "ada")
+    (folder / "reports").mkdir()
+    kept = (folder / "reports" / f"{A}.csv")
+    kept.write_text("student,score\nada,15\n")
+    assert cli.main(["grade", A, "--course", str(folder), "--jobs", "1"]) != 0
+    said = capsys.readouterr().out
+    assert f"could not grade ada: No assignment with ID '{A}' exists in the database" in said
+    assert "graded 0 of 1 submissions" in said
+    assert kept.read_text() == "student,score\nada,15\n"
+
+
+def test_grading_sends_nothing_to_a_kernel_that_shows_widgets(tmp_path, monkeypatch):
+    """The ε explorer's Output widget once stalled a student's grading for the cell timeout: nbclient's stand-in
+    for Output widgets sent comm messages on the shell channel as the cell's reply arrived. Grading has no front
+    end, so nothing is sent back, and the explorer cell still runs to its end."""
+    from nbclient.output_widget import OutputWidget
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    from ninja_autograde.execute import GraderExecute
+
+    sent = []
+    monkeypatch.setattr(OutputWidget, "send", lambda self, *args, **kwargs: sent.append(args))
+    nb = new_notebook(cells=[new_code_cell("from backprop_ninja.widgets import explorer\nexplorer()")])
+    GraderExecute(config=grading.load_config(course.REPO)).preprocess(nb, {"metadata": {"path": str(tmp_path)}})
+    assert not sent
+    assert nb.cells[0].outputs and not any(o.output_type == "error" for o in nb.cells[0].outputs)

@@ -41,7 +41,7 @@ def student(case):
 
 def named(message):
     """The mistake a verdict names, without the numbers that depend on the data."""
-    text = report.mistake(message)
+    text = report.kind(message)
     text = re.sub(r"shape \([\d, ]*\)|\(\d+, \d+\)|\(\d+,\)", "shape", text)
     text = re.sub(r"(?<![\w.])\d[\d.e+-]*%?", "#", text)   # numbers, not names such as dz2
     return re.split(r"[:;(]", text)[0].strip()

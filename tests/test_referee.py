@@ -6,7 +6,7 @@ from nbformat import NotebookNode
 
 import ninja_hidden as hidden
 from ninja_autograde import referee
-from ninja_hidden import wire
+from ninja_hidden import scale, wire
 
 
 def softmax(z):
@@ -71,3 +71,54 @@ def test_an_execute_result_cannot_claim_partial_credit():
     cell, test = executed(SOURCE, softmax, [result])
     referee.rule(cell, test)
     assert not any(o.output_type == "execute_result" for o in cell.outputs)
+
+
+def tanh_backward(params, cache, y):
+    X, h = cache["X"], cache["h"]
+    dz2 = np.exp(cache["logp"])
+    dz2[np.arange(len(y)), y] -= 1
+    dz2 /= len(y)
+    dz1 = (dz2 @ params["W2"].T) * (1 - h ** 2)
+    return {"W1": X.T @ dz1, "b1": dz1.sum(0), "W2": h.T @ dz2, "b2": dz2.sum(0)}
+
+
+def verdict_of(name, part, student_fn, seed=1):
+    test = referee.Test(name, part, seed)
+    calls = wire.loads(wire.dumps(test.sent()))
+    answers = {i: hidden._answer(student_fn, call) for i, call in calls.items()}
+    return test, test.verdict(wire.loads(wire.dumps(answers)))
+
+
+def test_backward_tests_include_a_million_parameter_network_judged_along_directions():
+    test, verdict = verdict_of("mlp_tanh_backward", "W1", tanh_backward)
+    assert verdict == ""
+    big = test.calls[-1]
+    assert "network" in big and scale.parameters(big) > 10**6
+    assert "_directions" not in test.sent()[str(len(test.calls) - 1)], "the referee's directions stay with the referee"
+
+    def right_only_when_small(params, cache, y):
+        grads = tanh_backward(params, cache, y)
+        return {k: (-v if v.size > 10**5 else v) for k, v in grads.items()}
+
+    _, verdict = verdict_of("mlp_tanh_backward", "W1", right_only_when_small)
+    assert verdict.startswith("dW1 is wrong on a network of 1,059,850 parameters") and "sign" in verdict
+
+
+def test_finite_differences_run_out_of_the_kernels_time_budget(monkeypatch):
+    from backprop_ninja.gradcheck import numerical_gradient
+    from backprop_ninja.nets import mlp_tanh_forward
+
+    def finite_differences(params, cache, y):
+        work = {k: v.copy() for k, v in params.items()}
+        return {k: numerical_gradient(lambda: mlp_tanh_forward(work, cache["X"], y)[0], work[k]) for k in work}
+
+    monkeypatch.setattr(scale, "BUDGET", 0.5)
+    _, verdict = verdict_of("mlp_tanh_backward", "b2", finite_differences)
+    assert verdict.startswith("took longer than 0.5 s on a network of") and "finite differences?" in verdict
+    assert verdict_of("mlp_tanh_backward", "unchanged", finite_differences)[1] == ""
+
+
+def test_the_same_seed_draws_the_same_data_and_no_seed_fresh_data():
+    a, b = (referee.Test("mlp_relu_backward", "W1", 42).sent() for _ in range(2))
+    assert wire.dumps(a) == wire.dumps(b)
+    assert wire.dumps(referee.Test("mlp_relu_backward", "W1").sent()) != wire.dumps(a)

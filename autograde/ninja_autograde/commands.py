@@ -2,6 +2,7 @@
 
     backprop-ninja grade ASSIGNMENT [--jobs N] [--course DIR] [--shard i/n] [--students a,b,c]
     backprop-ninja report ASSIGNMENT [--course DIR]
+    backprop-ninja replay ASSIGNMENT STUDENT [TEST] [--course DIR]
     backprop-ninja kit [--out DIR]
     backprop-ninja doctor [--course DIR]
 """
@@ -23,6 +24,12 @@ def add_to(commands):
     report.add_argument("assignment")
     report.add_argument("--course", default=".", help="the course directory, with nbgrader_config.py (default: .)")
     report.set_defaults(run=_report)
+    replay = commands.add_parser("replay", help="a student's hidden tests outside grading: their data and verdicts")
+    replay.add_argument("assignment")
+    replay.add_argument("student")
+    replay.add_argument("test", nargs="?", default=None, help="one test id, e.g. test_W1 (default: every hidden test)")
+    replay.add_argument("--course", default=".", help="the course directory, with nbgrader_config.py (default: .)")
+    replay.set_defaults(run=_replay)
     kit = commands.add_parser("kit", help="build what students receive: the student package's wheel and notebooks")
     kit.add_argument("--out", default=None, help="where (default: build/kit in the course repository)")
     kit.set_defaults(run=_kit)
@@ -45,11 +52,12 @@ def _grade(args):
     except JailUnavailable as refusal:
         print(refusal, file=sys.stderr)
         return 3
-    status = _report(args)
-    return status or (0 if all(o.success for o in outcomes) else 1)
+    failed = sum(not o.success for o in outcomes)
+    return _report(args, failed) or (1 if failed else 0)
 
 
-def _report(args):
+def _report(args, failed=0):
+    """Print the report and write reports/ASSIGNMENT.csv and .png, unless that would replace a report by a worse one."""
     from . import report
     from .grading import MissingDriver, submissions
 
@@ -64,10 +72,25 @@ def _report(args):
         print(f"partial: {len(waiting)} of the submissions in submitted/ are not graded yet "
               f"(other graders' shares still running?): {', '.join(waiting)}")
     out = Path(args.course) / "reports"
+    csv_path, png_path = out / f"{args.assignment}.csv", out / f"{args.assignment}.png"
+    if not results:
+        print(f"no report written: the gradebook holds no graded submission of {args.assignment}")
+        return 1
+    if failed and csv_path.exists():
+        print(f"{csv_path} and its plot are kept as they were: {failed} submissions could not be graded this time")
+        return 1
     out.mkdir(exist_ok=True)
-    print(f"wrote {report.write_csv(results, out / f'{args.assignment}.csv')}")
-    print(f"wrote {report.plot(results, args.assignment, out / f'{args.assignment}.png')}")
+    print(f"wrote {report.write_csv(results, csv_path)}")
+    print(f"wrote {report.plot(results, args.assignment, png_path)}")
     return 0
+
+
+def _replay(args):
+    from .replay import replay, show
+
+    replayed = replay(args.course, args.assignment, args.student, args.test)
+    print(show(replayed))
+    return 1 if any(verdict for _, _, verdict in replayed) else 0
 
 
 def _kit(args):

@@ -41,11 +41,14 @@ def run(cmd, cwd, check=True):
     return result
 
 
-def scratch_course(folder, assignments, repo=REPO):
-    """Copy the course into folder and register the assignments in its fresh gradebook."""
+def scratch_course(folder, assignments, repo=REPO, db_url=None):
+    """Copy the course into folder and register the assignments in its fresh gradebook (or in db_url's)."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     shutil.copy(Path(repo) / "nbgrader_config.py", folder)
+    if db_url:
+        with open(folder / "nbgrader_config.py", "a") as config:
+            config.write(f"\nc.CourseDirectory.db_url = {db_url!r}\n")
     for assignment in assignments:
         shutil.copytree(Path(repo) / "source" / assignment, folder / "source" / assignment, dirs_exist_ok=True)
         nbgrader("generate_assignment", assignment, "--force", cwd=folder)

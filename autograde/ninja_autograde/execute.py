@@ -19,7 +19,7 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbgrader.preprocessors import Execute
 from traitlets import CaselessStrEnum, Integer, Unicode
 
-from . import jail, referee
+from . import jail, referee, secret
 
 
 class GraderKernelManager(AsyncKernelManager):
@@ -104,6 +104,9 @@ class GraderExecute(Execute):
         "Outputs a cell keeps while it runs; later ones (errors excepted) are dropped unread: "
         "nbformat validates each output, so a flood of displays would otherwise cost the grader minutes."
     )).tag(config=True)
+    secret_file = Unicode(
+        "", help="The course secret that keys each student's hidden-test data (created on first use; '': fresh random data)."
+    ).tag(config=True)
 
     def __init__(self, **kwargs):
         kwargs.setdefault("kernel_manager_class", GraderKernelManager)
@@ -121,7 +124,7 @@ class GraderExecute(Execute):
             return cell, resources
         self._dropped = 0
         source = cell.source
-        cell.source, test = referee.prepare(source)
+        cell.source, test = referee.prepare(source, self.seed(cell, resources))
         try:
             cell, resources = super().preprocess_cell(cell, resources, index)
         except DeadKernelError:
@@ -141,6 +144,21 @@ class GraderExecute(Execute):
             self._dropped += 1
             return None
         return super().output(outs, msg, display_id, cell_index)
+    def on_comm_open_jupyter_widget(self, msg):
+        """No stand-in for Output widgets: grading has no front end to show them.
+
+        nbclient's stand-in answers the kernel with comm messages on the shell channel while the
+        cell runs (ε explorer: clear_output, display); one sent as the cell's execute reply arrives
+        can leave the reply unread until the cell timeout (a 60 s stall, then an interrupt)."""
+        return None
+
+    def seed(self, cell, resources):
+        """The keyed seed of this student's test in this cell, or None (no secret, or not grading a student)."""
+        who = (resources or {}).get("nbgrader", {})
+        if not self.secret_file or "student" not in who:
+            return None
+        test_id = cell.metadata.get("nbgrader", {}).get("grade_id", "")
+        return secret.seed(secret.load(self.secret_file), who["student"], who["assignment"], test_id)
 
     def _stop(self, cell, index, what, why):
         cell.outputs.append(referee.error("KernelStopped", f"the kernel {what} in this cell {why}"))

@@ -1,8 +1,11 @@
 """What each hidden test feeds a graded function; the judging rules are the student package's own.
 
 Runs in the grader's process (the referee) or in a judge process, never in the student's
-kernel. Every test draws fresh data from the operating system's randomness, so no answer
-can be tuned to it, and calls the student's function at least twice with different shapes, so an answer that replays its first result fails.
+kernel. Every test draws its data from the generator it is given (keyed per student and test
+by the referee), so no answer can be tuned to it, and calls the student's function at least
+twice with different shapes, so an answer that replays its first result fails. Each backward
+test of a network also calls it once on a network of a million parameters (`ninja_hidden.scale`),
+which a derivation answers in milliseconds and finite differences not within the cell's timeout.
 How the answers are judged (`backprop_ninja.judging`: references from the course's forward passes
 through finite differences, the named mistakes of `backprop_ninja.mistakes`) is exactly what the
 notebook's visible tests use on their fixed data, so Validate and the grade agree.
@@ -11,8 +14,11 @@ notebook's visible tests use on their fixed data, so Validate and the grade agre
 import numpy as np
 
 from backprop_ninja import data, functions, judging, nets, trace
-from backprop_ninja.gradcheck import numerical_gradient
+from backprop_ninja.diagnose import diagnose_directional
+from backprop_ninja.gradcheck import directional_derivatives, numerical_gradient
 from backprop_ninja.judging import TRAIN_RUNS, Rules, _same, xor_run
+
+from ninja_hidden import scale
 
 
 def _logits(rng, extreme):
@@ -47,12 +53,23 @@ class SoftmaxNLLBackward(judging.SoftmaxNLLBackward):
 
 
 class MLPBackward(judging.MLPBackward):
-    """Backward pass of a course network; one test part per tensor, plus 'unchanged' and 'train'."""
+    """Backward pass of a course network; one test part per tensor, plus 'unchanged' and 'train'.
+
+    Each tensor's part also calls the function on a large network (`scale_sizes`): a derivation
+    answers it in milliseconds, finite differences not within the cell's timeout."""
+
+    def __init__(self, network, scale_sizes):
+        super().__init__(network)
+        self.scale_sizes = scale_sizes
 
     def calls(self, rng, part):
         if part == "train":
             return [xor_run(int(rng.integers(2**31))) for _ in range(TRAIN_RUNS)]
-        return [self._draw(rng, N) for N in (1, int(rng.integers(3, 9)))]
+        small = [self._draw(rng, N) for N in (1, int(rng.integers(3, 9)))]
+        if part == "unchanged":
+            return small
+        big = scale.recipe(rng, self.net.forward.__name__, self.scale_sizes, 4, part)
+        return small + [{**big, "_directions": np.array(int(rng.integers(2**31)))}]
 
     def _draw(self, rng, N):
         depth = self.net.depth
@@ -66,6 +83,29 @@ class MLPBackward(judging.MLPBackward):
             if self.net.act == "tanh" or min(np.abs(z).min() for z in pre) > 1e-3:   # stay off ReLU's kink
                 return {"params": params, "cache": cache, "y": y}
 
+    def judge_one(self, part, call, got):
+        return self._judge_at_scale(part, call, got) if "network" in call else super().judge_one(part, call, got)
+
+    def _judge_at_scale(self, part, call, got):
+        """The part's tensor on the large network, along random directions and its own (cheap for the referee)."""
+        params, cache, y = scale.network(call)
+        g, theta = got.get(part) if isinstance(got, dict) else None, params[part]
+        where = f"on a network of {scale.parameters(call):,} parameters"
+        if g is None or g.shape != theta.shape:
+            return f"d{part} {where}: missing or wrongly shaped (expected {theta.shape})"
+        if not np.all(np.isfinite(g)):
+            return f"d{part} {where} has NaN or inf values"
+        rng = np.random.default_rng(int(call["_directions"]))
+        directions = rng.standard_normal((3,) + theta.shape)
+        if np.any(g):
+            directions = np.concatenate([directions, g[None]])
+        directions /= np.sqrt((directions ** 2).sum(axis=tuple(range(1, directions.ndim)), keepdims=True))
+        loss = lambda: self.net.forward(params, cache["X"], y)[0]
+        numeric = directional_derivatives(loss, theta, directions, eps=1e-6 / np.sqrt(theta.size))
+        analytic = np.tensordot(directions, g, axes=g.ndim)
+        if np.all(np.abs(analytic - numeric) <= 1e-7 + 1e-4 * np.abs(numeric)):
+            return ""
+        return f"d{part} is wrong {where}: {diagnose_directional(analytic, numeric)}"
 
 
 class TraceByHand(Rules):
@@ -115,12 +155,36 @@ class GradientDescent(Rules):
         if part == "unchanged":
             for i, (call, got, after) in enumerate(zip(calls, outputs, afters)):
                 if isinstance(got, str):
-                    return f"call {i + 1}: {got}"
+                    return got
                 changed = [k for k in call["params"] if not _same(call["params"][k], after["params"].get(k))]
                 if changed:
                     return f"the loop updated params[{', '.join(map(repr, changed))}] in place; build a new dict"
             return ""
         return super().judge(part, calls, outputs, afters)
+
+    def judge_one(self, part, call, got):
+        return self._judge_at_scale(part, call, got) if "network" in call else super().judge_one(part, call, got)
+
+    def _judge_at_scale(self, part, call, got):
+        """The part's tensor on the large network, along random directions and its own (cheap for the referee)."""
+        params, cache, y = scale.network(call)
+        g, theta = got.get(part) if isinstance(got, dict) else None, params[part]
+        where = f"on a network of {scale.parameters(call):,} parameters"
+        if g is None or g.shape != theta.shape:
+            return f"d{part} {where}: missing or wrongly shaped (expected {theta.shape})"
+        if not np.all(np.isfinite(g)):
+            return f"d{part} {where} has NaN or inf values"
+        rng = np.random.default_rng(int(call["_directions"]))
+        directions = rng.standard_normal((3,) + theta.shape)
+        if np.any(g):
+            directions = np.concatenate([directions, g[None]])
+        directions /= np.sqrt((directions ** 2).sum(axis=tuple(range(1, directions.ndim)), keepdims=True))
+        loss = lambda: self.forward(params, cache["X"], y)[0]
+        numeric = directional_derivatives(loss, theta, directions, eps=1e-6 / np.sqrt(theta.size))
+        analytic = np.tensordot(directions, g, axes=g.ndim)
+        if np.all(np.abs(analytic - numeric) <= 1e-7 + 1e-4 * np.abs(numeric)):
+            return ""
+        return f"d{part} is wrong {where}: {diagnose_directional(analytic, numeric)}"
 
     def hypotheses(self, call, key):
         steps = int(call["steps"])
@@ -138,9 +202,9 @@ EXERCISES = {
     "softmax": Softmax(),
     "nll_loss": NLLLoss(),
     "softmax_nll_backward": SoftmaxNLLBackward(),
-    "mlp_tanh_backward": MLPBackward("mlp_tanh"),
-    "mlp_relu_backward": MLPBackward("mlp_relu"),
-    "mlp3_backward": MLPBackward("mlp3"),
+    "mlp_tanh_backward": MLPBackward("mlp_tanh", [1024, 1024, 10]),
+    "mlp_relu_backward": MLPBackward("mlp_relu", [1024, 1024, 10]),
+    "mlp3_backward": MLPBackward("mlp3", [1024, 1024, 64, 10]),
     "trace_by_hand": TraceByHand(),
     "gradient_descent": GradientDescent(),
 }
@@ -177,7 +241,7 @@ class LayerBackward(Rules):
             return super().judge(part, calls, outputs, afters)
         for i, (call, got, after) in enumerate(zip(calls, outputs, afters)):
             if isinstance(got, str):
-                return f"call {i + 1}: {got}"
+                return got
             changed = _changed(call, after)
             if changed:
                 return f"the function modified {', '.join(changed)} in place; work on copies"
@@ -313,7 +377,7 @@ class MLPBNBackward(Rules):
         if part == "unchanged":
             for i, (call, got, after) in enumerate(zip(calls, outputs, afters)):
                 if isinstance(got, str):
-                    return f"call {i + 1}: {got}"
+                    return got
                 changed = _changed({"params": call["params"], "cache": call["cache"]}, after)
                 if changed:
                     return f"the function modified {', '.join(changed)} in place; work on copies"

@@ -2,18 +2,61 @@
 
 Hidden-test regions are cut from the test cells (as in the release notebook) and a failed
 test's traceback is cut to its last line, the verdict: which tensor, the max error and the
-likely mistake. The expected values never reach the notebook in the first place.
+likely mistake, as a sentence. The expected values never reach the notebook in the first place.
+The page's index (templates/feedback_page) names every test and says its verdict in words.
 """
 
+import re
+from pathlib import Path
+
+import nbgrader
+from nbconvert.exporters import HTMLExporter
 from nbgrader import utils
 from nbgrader.preprocessors import ClearHiddenTests
+from traitlets import default
+
+_NBGRADER = Path(nbgrader.__file__).parent / "server_extensions" / "formgrader"
+
+
+class FeedbackExporter(HTMLExporter):
+    """nbgrader's feedback exporter, with the course's page (templates/feedback_page/index.html.j2) found first.
+
+    The course's page extends nbgrader's by the name 'templates/feedback/index.html.j2', found from
+    nbgrader's formgrader folder; whatever template name formgrader asks for, the course's page wins."""
+
+    @default("template_paths")
+    def _template_paths(self, prune=True, root_dirs=None):
+        ours = str(Path(__file__).parent / "templates" / "feedback_page")
+        return [ours, *super()._template_paths(prune, root_dirs), str(_NBGRADER)]
 
 
 class HideTests(ClearHiddenTests):
     def preprocess_cell(self, cell, resources, index):
+        title = _title(cell.source) if cell.cell_type == "code" else ""
         cell, resources = super().preprocess_cell(cell, resources, index)
         if cell.cell_type == "code" and utils.is_grade(cell):
+            verdicts = []
             for output in cell.outputs:
                 if output.output_type == "error":
+                    output.evalue = sentence(output.evalue)
                     output.traceback = [f"{output.ename}: {output.evalue}"]
+                    verdicts.append(output.evalue if output.ename == "AssertionError" else output.traceback[0])
+            cell.metadata["backprop_ninja"] = {"title": title, "verdict": " ".join(verdicts)}
         return cell, resources
+
+
+def _title(source):
+    """What a test cell's opening comment says it tests: '# Hidden test of dW1 (N = 1 included): runs…' -> 'dW1 (N = 1 included)'."""
+    first = source.lstrip().splitlines()[0] if source.strip() else ""
+    if not first.startswith("#"):
+        return ""
+    said = re.sub(r"^Hidden test\s*(of\s+)?", "", first.lstrip("# ").split(": runs")[0]).strip(" :.")
+    return said[1:-1] if said.startswith("(") and said.endswith(")") else said
+
+
+def sentence(evalue):
+    """A verdict a student can read: never a bare number or nothing."""
+    text = " ".join(str(evalue).split())
+    if re.search(r"[A-Za-z]{2}", text):
+        return text
+    return "the test's check failed" + (f" (it printed {text})" if text else "")

@@ -12,6 +12,7 @@ share into one gradebook (PostgreSQL), reading and writing one shared course fol
 
 import hashlib
 import os
+import re
 import time
 import warnings
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -112,8 +113,23 @@ def _grade_one(assignment, student):
     if trouble:   # nbgrader is not even asked: nothing of the student's is touched in the gradebook
         return Outcome(student, False, time.perf_counter() - start, trouble)
     result = _api.autograde(assignment, student, force=True, create=True)
-    error = "" if result["success"] else (result.get("error") or result.get("log") or "")[-2000:]
-    return Outcome(student, result["success"], time.perf_counter() - start, error)
+    return Outcome(student, result["success"], time.perf_counter() - start, "" if result["success"] else reason(result))
+
+
+_GENERIC = ("There was an error processing assignment", "Please see the the above traceback",
+            "Traceback (most recent call last)")
+_EXCEPTION = re.compile(r"^\s*([\w.]+(Error|Exception|Entry)): (.+)$")
+
+
+def reason(result):
+    """nbgrader's own words for a failed autograde: its error log lines, else the last exception raised."""
+    log = result.get("log") or ""
+    said = [line.split("] ", 1)[1] for line in log.splitlines()
+            if line.startswith(("[ERROR] ", "[CRITICAL] ")) and not any(g in line for g in _GENERIC)]
+    if said:
+        return "; ".join(dict.fromkeys(said))
+    raised = [m.group(0).strip() for m in map(_EXCEPTION.match, (log + (result.get("error") or "")).splitlines()) if m]
+    return raised[-1] if raised else "nbgrader failed without saying why (run nbgrader autograde for its log)"
 
 
 def problem(course, assignment, student):
@@ -169,10 +185,11 @@ def grade(assignment, course=".", jobs=None, progress=True, shard=None, named=No
                 failures = sum(not o.success for o in outcomes)
                 bar.set_postfix_str(f"{outcome.student} ({outcome.seconds:.1f}s), grading failures: {failures}")
                 bar.update()
-    for o in sorted(outcomes, key=lambda o: o.student):
-        if not o.success:
-            print(f"could not grade {o.student}: {o.error.strip().splitlines()[-1] if o.error.strip() else 'unknown error'}")
+    failed = [o for o in sorted(outcomes, key=lambda o: o.student) if not o.success]
+    for o in failed:
+        print(f"could not grade {o.student}: {o.error}")
     part = f" (shard {shard[0]}/{shard[1]}, {len(students)} of {len(everyone)})" if shard else ""
-    print(f"graded {len(outcomes)} submissions of {assignment}{part} in {time.perf_counter() - start:.1f}s "
-          f"with {min(jobs, len(students))} workers")
+    print(f"graded {len(outcomes) - len(failed)} of {len(outcomes)} submissions of {assignment}{part} "
+          f"in {time.perf_counter() - start:.1f}s with {min(jobs, len(students))} workers"
+          + (f"; {len(failed)} could not be graded (above)" if failed else ""))
     return sorted(outcomes, key=lambda o: o.student)

@@ -1,7 +1,7 @@
 """The referee: hidden tests decided in the grader's process, out of the student's reach.
 
 A hidden test cell holds one call, `hidden_test("softmax", softmax, "random")`. When nbgrader
-grades, the referee (run by `execute.GraderExecute`, in nbgrader's own process) draws fresh
+grades, the referee (run by `execute.GraderExecute`, in nbgrader's own process) draws the
 data for that call and writes it into the cell as it runs:
 
     hidden_test("softmax", softmax, "random", calls="<base64 npz>")
@@ -12,6 +12,10 @@ them with the exercise's rules, and leaves in the cell either nothing (full mark
 error with the verdict. Whatever the student's code patched in its kernel (numpy, the
 checkers, IPython's error display, `hidden_test` itself), the verdict never came from there:
 the most it can do is send wrong answers or none.
+
+The data comes from a seed keyed by the course secret, the student, the assignment and the
+test (`secret.seed`): a regrade draws exactly the same data, another student different data.
+Without a seed (a judge run outside grading) it comes from the operating system's randomness.
 """
 
 import os
@@ -30,13 +34,17 @@ CALL = re.compile(r'hidden_test\(\s*"(\w+)"\s*,\s*(\w+)\s*,\s*"(\w+)"\s*\)')
 class Test:
     """One hidden test call in a cell: the data the referee drew for it, then its verdict."""
 
-    def __init__(self, name, part):
+    def __init__(self, name, part, seed=None):
         self.name, self.part = name, part
-        rng = np.random.default_rng(int.from_bytes(os.urandom(16), "little"))
+        rng = np.random.default_rng(int.from_bytes(os.urandom(16), "little") if seed is None else seed)
         self.calls = EXERCISES[name].calls(rng, part)
 
+    def sent(self):
+        """The calls as the student's kernel receives them: without the referee's own keys (`_...`)."""
+        return {str(i): {k: v for k, v in call.items() if not k.startswith("_")} for i, call in enumerate(self.calls)}
+
     def inject(self, match):
-        data = wire.dumps({str(i): call for i, call in enumerate(self.calls)})
+        data = wire.dumps(self.sent())
         return f'hidden_test("{self.name}", {match.group(2)}, "{self.part}", calls="{data}")'
 
     def verdict(self, answers):
@@ -58,12 +66,12 @@ def judge(name, part, calls, answers):
     return EXERCISES[name].judge(part, calls, outputs, afters)
 
 
-def prepare(source):
+def prepare(source, seed=None):
     """(the source to execute, the Test it holds) or (source, None) for a cell without one."""
     match = CALL.search(source)
     if match is None:
         return source, None
-    test = Test(match.group(1), match.group(3))
+    test = Test(match.group(1), match.group(3), seed)
     return source[:match.start()] + test.inject(match) + source[match.end():], test
 
 
@@ -82,6 +90,9 @@ def rule(cell, test):
     errors = [o for o in kept if o.output_type == "error"]
     if answers is None:
         message = "" if errors else "no answer came back from your function (did the cell run to its end?)"
+        if any(o.ename == "KeyboardInterrupt" for o in errors):
+            kept = [o for o in kept if o.output_type != "error"]
+            message = "the cell ran out of time and was stopped (a slow loop? finite differences?)"
     else:
         message = test.verdict(answers)
         kept = [o for o in kept if o.output_type != "error"]

@@ -13,8 +13,10 @@ solution, a reference or a verdict.
 """
 
 import json
+import signal
 import subprocess
 import sys
+import threading
 
 import numpy as np
 
@@ -23,7 +25,7 @@ from backprop_ninja.checks import train as _train
 from backprop_ninja.data import sequences
 from backprop_ninja.nets import mlp_bn_forward
 
-from . import wire
+from . import scale, wire
 
 ANSWERS_MIME = "application/vnd.backprop-ninja.answers"
 
@@ -78,17 +80,49 @@ def _argument(key, value):
     return int(value) if key == "steps" else value
 
 
+class _OverBudget(BaseException):
+    """The time budget of a scale call ran out."""
+
+
+def _within(seconds, run, *args):
+    """run(*args), interrupted by _OverBudget after `seconds` (only a convenience: the cell timeout is the rule)."""
+    if threading.current_thread() is not threading.main_thread():
+        return run(*args)
+
+    def expire(signum, frame):
+        raise _OverBudget
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        return run(*args)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def _answer(student_fn, call):
-    args = [_argument(k, v) for k, v in call.items() if k != "_call"]   # `_call` only marks a call without arguments
+    budget = None
+    if "network" in call:
+        params, cache, y = scale.network(call)
+        args, budget = [params, cache, y], float(call["budget"])
+    else:
+        args = [_argument(k, v) for k, v in call.items() if k != "_call"]   # `_call` only marks a call without arguments
     trains = "steps" in call and "backward" not in call   # the backward pass's training test
     trainer = _train_bn if "batch" in call else _train
     run = (lambda *a: trainer(student_fn, *a)) if trains else student_fn
     try:
-        out = run(*args)
+        out = run(*args) if budget is None else _within(budget, run, *args)
     except BaseException as error:  # noqa: B036 — any failure of the student's code is their answer
         if isinstance(error, KeyboardInterrupt):
             raise
+        if isinstance(error, _OverBudget):
+            return {"error": _array(f"took longer than {budget:g} s on a network of {scale.parameters(call):,} "
+                                    "parameters, where a derived backward pass takes milliseconds: is this finite "
+                                    "differences? Only a derivation scores")}
         return {"error": _array(f"raised {type(error).__name__}: {error}"[:500])}
+    if budget is not None and isinstance(out, dict) and str(call["keep"]) in out:
+        out = {str(call["keep"]): out[str(call["keep"])]}
     answer = {"after": {k: v for k, v in call.items() if k in ("z", "y", "x", "params", "cache", "dout")}}
     try:
         if isinstance(out, dict):

@@ -1,0 +1,30 @@
+"""The large network of a backward test's "scale" call, built alike in the student's kernel and by the referee.
+
+A backward pass derived by hand costs about one forward pass; finite differences cost two forward
+passes per parameter. On a network of a million parameters the first takes milliseconds (a
+second or two for loops over examples and units), the second hours: the cell's timeout tells them
+apart. Only the recipe travels (which forward pass, the sizes, N, a seed); both sides build the
+same arrays from it, and only the gradient the test is about (`keep`) travels back.
+"""
+
+import numpy as np
+
+from backprop_ninja import data, nets
+
+BUDGET = 15.0   # seconds the kernel gives the student's function before it gives up and says why
+
+
+def recipe(rng, forward, sizes, N, keep):
+    return {"network": np.array(forward), "sizes": np.array(sizes), "N": np.array(N),
+            "seed": np.array(int(rng.integers(2**31))), "budget": np.array(BUDGET), "keep": np.array(keep)}
+
+
+def network(call):
+    """(params, cache, y) of the call's network."""
+    forward = getattr(nets, str(call["network"]))
+    params, X, y = data.classification(int(call["N"]), [int(s) for s in call["sizes"]], seed=int(call["seed"]))
+    return params, forward(params, X, y)[1], y
+
+
+def parameters(call):
+    return sum(int(a) * int(b) + int(b) for a, b in zip(call["sizes"][:-1], call["sizes"][1:]))

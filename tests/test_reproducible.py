@@ -1,0 +1,106 @@
+"""Grades to trust: a regrade changes nothing, each student has their own data, the instructor can replay a
+student's case, and the report comes from the gradebook alone."""
+import shutil
+import stat
+
+import numpy as np
+import pytest
+from nbgrader.api import Gradebook
+
+from ninja_autograde import calibration, course, grading, replay, report, secret, submissions
+from ninja_autograde.execute import GraderExecute
+from ninja_autograde.referee import Test
+
+A = "02_softmax_nll"
+NB = course.ASSIGNMENTS[A]
+CLASS = {"ada": "correct_loops", "edsger": "wrong_axis", "grace": "missing_over_n", "alan": "missing_over_n",
+         "linus": "unanswered", "margaret": "tamper_patches_allclose"}
+
+
+def graded(folder):
+    """Everything the gradebook and the autograded notebooks say about the class."""
+    with Gradebook(grading.db_url(folder)) as gb:
+        grades = {(g.student.id, g.name): (g.auto_score, g.max_score) for s in gb.assignment_submissions(A)
+                  for nb in s.notebooks for g in nb.grades}
+        comments = {(c.student.id, c.name): c.auto_comment for s in gb.assignment_submissions(A)
+                    for nb in s.notebooks for c in nb.comments}
+    outputs = {p.parts[-3]: [(o.get("ename"), o.get("evalue")) for c in
+                             course.read_notebook(folder / "autograded", p.parts[-3], A).cells
+                             for o in c.get("outputs", []) if o.get("output_type") == "error"]
+               for p in folder.glob(f"autograded/*/{A}/{NB}")}
+    return grades, comments, outputs
+
+
+@pytest.fixture(scope="module")
+def class_course(tmp_path_factory):
+    folder = course.scratch_course(tmp_path_factory.mktemp("class"), [A])
+    release = course.read_notebook(folder, "release", A)
+    solutions = submissions.solution_cells(course.read_notebook(folder, "source", A))
+    for student, case_name in CLASS.items():
+        nb = submissions.student_notebook(release, calibration.case(A, case_name).answers, solutions)
+        submissions.write_submission(folder, student, A, NB, nb)
+    assert all(o.success for o in grading.grade(A, folder, jobs=2, progress=False))
+    return folder
+
+
+def test_a_regrade_gives_bit_identical_scores_and_messages(class_course):
+    first = graded(class_course)
+    assert any(first[1].values()), "the verdicts are stored with the grades"
+    assert all(o.success for o in grading.grade(A, class_course, jobs=2, progress=False))
+    assert graded(class_course) == first
+
+
+def test_the_secret_is_the_graders_alone(class_course):
+    key_file = class_course / ".grader" / "secret"
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600 and len(key_file.read_bytes()) == 32
+    assert secret.load(key_file) == key_file.read_bytes()   # created once, then read
+
+
+def test_two_students_with_the_same_wrong_answer_get_different_data(class_course):
+    key = secret.load(class_course / ".grader" / "secret")
+    drawn = {s: Test("softmax_nll_backward", "random", secret.seed(key, s, A, "test_backward_random")).calls
+             for s in ("grace", "alan")}
+    again = Test("softmax_nll_backward", "random", secret.seed(key, "grace", A, "test_backward_random")).calls
+    assert all(np.array_equal(a["z"], b["z"]) for a, b in zip(drawn["grace"], again))
+    assert not any(a["z"].shape == b["z"].shape and np.array_equal(a["z"], b["z"])
+                   for a, b in zip(drawn["grace"], drawn["alan"]))
+    other_test = Test("softmax_nll_backward", "random", secret.seed(key, "grace", A, "test_backward_extreme")).calls
+    assert not np.array_equal(other_test[0]["z"], drawn["grace"][0]["z"])
+
+
+def test_replay_shows_the_data_and_the_verdict_of_grading(class_course):
+    (test, calls, verdict), = replay.replay(class_course, A, "grace", "test_backward_random")
+    with Gradebook(grading.db_url(class_course)) as gb:
+        stored = gb.find_comment("softmax_nll_backward", "softmax_nll", A, "grace").auto_comment
+    assert f"{test}: {verdict}" in stored.splitlines() and "missing /N" in verdict
+    executor = GraderExecute(config=grading.load_config(class_course))
+    cell = next(c for c in course.read_notebook(class_course / "submitted", "grace", A).cells
+                if c.metadata.get("nbgrader", {}).get("grade_id") == test)
+    seed = executor.seed(cell, {"nbgrader": {"student": "grace", "assignment": A}})
+    assert np.array_equal(calls["0"]["z"], Test("softmax_nll_backward", "random", seed).calls[0]["z"])
+    text = replay.show([(test, calls, verdict)])
+    assert text.startswith(f"{test}: failed: ") and "z = [[" in text
+
+
+def test_the_report_comes_from_the_gradebook_alone(class_course, tmp_path):
+    here = report.summary(report.collect(class_course, A), A)
+    elsewhere = tmp_path / "other-grader"       # another machine: the course's config and gradebook, no notebooks
+    elsewhere.mkdir()
+    shutil.copy(class_course / "nbgrader_config.py", elsewhere)
+    shutil.copy(class_course / "gradebook.db", elsewhere)
+    assert report.summary(report.collect(elsewhere, A), A) == here
+    assert "missing /N" in here and "axis" in here
+
+
+def test_mistakes_are_grouped_by_kind_not_by_their_numbers():
+    same = ["dW1 is wrong, max error 2.57e-05: 2 of 2 entries are off (correlation with the true gradient 0.12); "
+            "check this tensor's line of the derivation",
+            "dW2 is wrong, max error 3.1e+00: 8 of 8 entries are off (correlation with the true gradient -0.30); "
+            "check this tensor's line of the derivation"]
+    assert report.kind(same[0]) == report.kind(same[1]) and not any(ch.isdigit() for ch in report.kind(same[0]))
+    shapes = ["dW1: wrong shape (4, 5), expected (5, 4). transpose: got shape (4, 5), expected (5, 4); the values "
+              "are right, transposed", "dW2: wrong shape (3, 6), expected (6, 3). transpose: got shape (3, 6), "
+              "expected (6, 3); the values are right, transposed"]
+    assert report.kind(shapes[0]) == report.kind(shapes[1]) == "transpose: the values are right, transposed"
+    assert report.kind("raised NotImplementedError: ") == "not answered"
+    assert report.kind("") == ""
