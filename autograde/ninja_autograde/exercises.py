@@ -112,11 +112,11 @@ class TraceByHand(Rules):
     """Numbers computed on paper for lesson 04's hand trace, against finite differences of its loss.
 
     The trace is one fixed network, so there is nothing to draw: the call carries no argument
-    (only the placeholder `_call`, since an empty call would not travel)."""
+    (only the placeholder `no_arguments`, since an empty call would not travel)."""
     atol, rtol = 2e-6, 0.0   # six decimals, as the lesson asks
 
     def calls(self, rng, part):
-        return [{"_call": np.array(0)}]
+        return [{"no_arguments": np.array(0)}]
 
     def reference(self, call):
         numeric = trace.numerical_node_grads()

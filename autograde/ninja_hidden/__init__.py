@@ -107,7 +107,7 @@ def _answer(student_fn, call):
         params, cache, y = scale.network(call)
         args, budget = [params, cache, y], float(call["budget"])
     else:
-        args = [_argument(k, v) for k, v in call.items() if k != "_call"]   # `_call` only marks a call without arguments
+        args = [_argument(k, v) for k, v in call.items() if k != "no_arguments"]   # marks a call without arguments (an empty one would not travel)
     trains = "steps" in call and "backward" not in call   # the backward pass's training test
     trainer = _train_bn if "batch" in call else _train
     run = (lambda *a: trainer(student_fn, *a)) if trains else student_fn
