@@ -31,7 +31,7 @@ def weight_decay(decay):
     """A backward pass for testing a training loop: the gradient of ½·decay·Σ‖θ‖², which is decay·θ.
 
     It knows nothing of the network, so the test of the loop never depends on the student's backward pass."""
-    def backward(params, cache, y):
+    def gradient(params, _cache, _y):
         return {name: decay * np.asarray(value, dtype=np.float64) for name, value in params.items()}
 
-    return backward
+    return gradient
