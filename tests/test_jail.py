@@ -140,7 +140,8 @@ def test_nothing_outside_the_attackers_output_changed(graded):
 
 
 def test_no_process_outlives_its_notebook(graded):
-    assert doctor.survivors(MARKER) == []
+    left = {pid: Path(f"/proc/{pid}/cmdline").read_bytes()[:300] for pid in doctor.survivors(MARKER)}
+    assert not left, f"processes outlived their notebook: {left}"
     assert runtime_folders() <= graded[3]["runtime"], "a kernel's runtime folder was left behind"
 
 

@@ -6,7 +6,9 @@
 - hidden tests are decided by the referee, in this process, not in the student's kernel;
 - a kernel that dies (os._exit, a segfault), or is still stuck after a timed-out cell (a loop
   that swallows the interrupt), costs the cell it stopped in and every later one, each marked
-  with why, and grading moves on to the next student without waiting out every later cell.
+  with why, and grading moves on to the next student without waiting out every later cell;
+- a cell whose output the grader could not all read in time (a flood of displays) gets an error
+  (a test cell then fails: its verdict may have been in what was lost); the next cells still run.
 """
 
 import shutil
@@ -99,6 +101,9 @@ NO_JAIL = ("GraderKernelManager.jail = 'none': student kernels run WITHOUT a jai
            "with the gradebook, the solutions and this machine in reach of every submission.")
 
 
+IOPUB_TIMEOUT = "Timeout waiting for IOPub output"   # nbclient's words when a cell's output outlasts iopub_timeout
+
+
 class GraderExecute(Execute):
     max_outputs = Integer(1000, help=(
         "Outputs a cell keeps while it runs; later ones (errors excepted) are dropped unread: "
@@ -129,8 +134,13 @@ class GraderExecute(Execute):
             cell, resources = super().preprocess_cell(cell, resources, index)
         except DeadKernelError:
             self._stop(cell, index, "died", "(os._exit, a crash, or the memory limit)")
-        except CellTimeoutError:   # interrupted after the timeout, and still busy: the interrupt was swallowed
-            self._stop(cell, index, "was still stuck", f"{self.timeout} s after it started (a loop that ignores the interrupt?)")
+        except CellTimeoutError as error:
+            if IOPUB_TIMEOUT in str(error):   # the cell ended; the grader could not read its flood of output in time
+                cell.outputs.append(referee.error("OutputTimeout", f"this cell's output did not all arrive within "
+                                                  f"{self.iopub_timeout} s of its end (too much output?)"))
+            else:   # interrupted after the timeout, and still busy: the interrupt was swallowed
+                self._stop(cell, index, "was still stuck",
+                           f"{self.timeout} s after it started (a loop that ignores the interrupt?)")
         finally:
             cell.source = source
         if self._dropped:
