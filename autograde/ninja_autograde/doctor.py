@@ -16,6 +16,7 @@ import uuid
 from pathlib import Path
 
 from . import jail
+from .cgroup import KernelGroup
 
 PROBE = r"""
 import json, os, resource, socket, subprocess, sys
@@ -118,8 +119,9 @@ def examine(course="."):
         listener.bind(("127.0.0.1", 0))
         listener.listen()
         os.environ[canary] = "secret"
+        group = KernelGroup.create(conf["process_limit"])
         try:
-            result = jail.run(PROBE, runtime, limits, bwrap=conf["bwrap"], args=[
+            result = jail.run(PROBE, runtime, limits, bwrap=conf["bwrap"], group=group, args=[
                 str(listener.getsockname()[1]), json.dumps(paths), marker, str(2 * conf["memory_limit"])])
         finally:
             del os.environ[canary]
@@ -143,13 +145,22 @@ def examine(course="."):
          seen["imports"]["backprop_ninja"] and seen["imports"]["ninja_hidden"], ""),
         ("memory cap", bool(conf["memory_limit"]) and seen["over_memory_cap"] is False,
          f"RLIMIT_AS {lim['AS']} bytes"),
-        ("process cap", limits["nproc"] > 0 and os.getuid() != 0, f"RLIMIT_NPROC {lim['NPROC']}" + (
-            " (not set: before Linux 5.14 it counts all of the grader's processes)" if not limits["nproc"] else
-            " (not enforced: Linux exempts root even in a user namespace; grade as an ordinary user)"
-            if os.getuid() == 0 else "")),
+        ("process cap", bool(group) or (limits["nproc"] > 0 and os.getuid() != 0), _process_cap(group, limits, lim)),
         ("CPU time cap", lim["CPU"] > 0, f"RLIMIT_CPU {lim['CPU']} s"),
         ("file size cap", lim["FSIZE"] > 0, f"RLIMIT_FSIZE {lim['FSIZE']} bytes"),
     ]
+
+
+def _process_cap(group, limits, lim):
+    if group:
+        group.remove()
+        return f"the kernel's own pids cgroup, pids.max {limits['nproc'] or lim['NPROC']}"
+    if not limits["nproc"]:
+        return "RLIMIT_NPROC not set: before Linux 5.14 it counts all of the grader's processes"
+    if os.getuid() == 0:
+        return (f"RLIMIT_NPROC {lim['NPROC']} not enforced: Linux exempts root even in a user namespace, and no pids "
+                "cgroup could be made; grade as an ordinary user or give the grader a cgroup")
+    return f"RLIMIT_NPROC {lim['NPROC']}"
 
 
 def main(course="."):

@@ -22,6 +22,7 @@ from nbgrader.preprocessors import Execute
 from traitlets import CaselessStrEnum, Integer, Unicode
 
 from . import jail, referee, secret
+from .cgroup import KernelGroup
 
 
 class GraderKernelManager(AsyncKernelManager):
@@ -52,6 +53,7 @@ class GraderKernelManager(AsyncKernelManager):
         else:
             jail.require(self.bwrap)
         self.runtime = None   # the private folder of the connection file and sockets, made at start
+        self.group = None     # the kernel's pids cgroup, where this grader may make one (root included)
 
     @property
     def limits(self):
@@ -68,6 +70,8 @@ class GraderKernelManager(AsyncKernelManager):
         self.submission = kw.get("cwd")
         if self.jail != "none":   # bwrap's own cwd and environment: its init inside the jail keeps them
             kw["cwd"], kw["env"] = str(self.runtime), jail.BWRAP_ENV
+            if self.group is None:
+                self.group = KernelGroup.create(self.process_limit)
         return await super()._async_pre_start_kernel(**kw)
 
     def format_kernel_cmd(self, extra_arguments=None):
@@ -75,14 +79,18 @@ class GraderKernelManager(AsyncKernelManager):
         if self.jail == "none":
             return jail.launcher(cmd, self.limits)
         workdir = f"{jail.HOME}/{Path(self.submission).name}" if self.submission else jail.HOME
-        return jail.command(cmd, self.runtime, workdir, self.limits, self.scratch_limit,
-                            self.submission, self.bwrap)
+        jailed = jail.command(cmd, self.runtime, workdir, self.limits, self.scratch_limit,
+                              self.submission, self.bwrap)
+        return self.group.wrap(jailed) if self.group else jailed
 
     async def _async_cleanup_resources(self, restart=False):
         await super()._async_cleanup_resources(restart)
         if not restart and self.runtime:
             shutil.rmtree(self.runtime, ignore_errors=True)
             self.runtime = None
+        if not restart and self.group:
+            self.group.remove()
+            self.group = None
 
 
 def check_jail(config):

@@ -149,10 +149,12 @@ def launcher(cmd, limits, extra=(), path=LIMITS_PY):
     return [python, "-I", "-S", str(path), *(f"{k}={v}" for k, v in limits.items()), *extra, "--", *cmd]
 
 
-def run(code, runtime, limits=None, timeout=60, bwrap=BWRAP, args=()):
-    """Run Python code in the jail as a kernel would run, returning the CompletedProcess."""
+def run(code, runtime, limits=None, timeout=60, bwrap=BWRAP, args=(), group=None):
+    """Run Python code in the jail as a kernel would run (in `group`, a cgroup.KernelGroup, if given),
+    returning the CompletedProcess."""
     cmd = command([sys.executable, "-c", code, *args], runtime, f"{HOME}/probe", limits or {}, bwrap=bwrap)
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=BWRAP_ENV)
+    return subprocess.run(group.wrap(cmd) if group else cmd, capture_output=True, text=True, timeout=timeout,
+                          env=BWRAP_ENV)
 
 
 @functools.cache
