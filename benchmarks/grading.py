@@ -3,9 +3,10 @@
     .venv/bin/python benchmarks/grading.py [--sizes 16 64 256] [--jobs N]
 
 For each class size, the same submissions of 02_softmax_nll (the sample class's answers,
-repeated) are graded twice in two copies of one course: by nbgrader alone, one notebook after
-another, then by `backprop-ninja grade`. The floor is what a bare kernel costs to start and
-stop on this machine, measured in the same run. Prints a Markdown table for the README.
+repeated) are graded in three copies of one course: by nbgrader alone, one notebook after
+another, by `backprop-ninja grade`, and by `backprop-ninja grade` with the jail switched off
+(`GraderKernelManager.jail = "none"`), which prices the jail. The floor is what a bare kernel
+costs to start and stop on this machine, measured in the same run. Prints a Markdown table for the README.
 """
 
 import argparse
@@ -72,20 +73,31 @@ def main(argv=None):
     floor = kernel_start_seconds()
     print(f"{os.cpu_count()} CPUs; a bare kernel starts and stops in {floor:.2f} s\n", file=sys.stderr)
     print(f"| submissions | `nbgrader autograde` | `backprop-ninja grade --jobs {args.jobs}` | speed-up "
-          "| per notebook: plain / parallel | kernel start floor | same scores |")
-    print("| ---: | ---: | ---: | ---: | ---: | ---: | :---: |")
+          "| per notebook: plain / parallel | parallel without the jail | jail's cost | kernel start floor "
+          "| same scores |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | :---: |")
     for n in args.sizes:
         with tempfile.TemporaryDirectory() as tmp:
             plain = make_class(Path(tmp) / "plain", n)
-            fast = shutil.copytree(plain, Path(tmp) / "parallel")
-            (fast / "gradebook.db").unlink()
-            course.nbgrader("generate_assignment", A, "--force", cwd=fast)
+            fast, open_ = (copy(plain, Path(tmp) / name) for name in ("parallel", "unjailed"))
+            with open(open_ / "nbgrader_config.py", "a") as config:
+                config.write('\nc.GraderKernelManager.jail = "none"\n')
             t_plain = timed(lambda: course.nbgrader("autograde", A, "--force", cwd=plain))
-            with contextlib.redirect_stdout(sys.stderr):
+            with contextlib.redirect_stdout(sys.stderr), contextlib.redirect_stderr(open(os.devnull, "w")):
                 t_fast = timed(lambda: grading.grade(A, fast, jobs=args.jobs, progress=False))
-            same = "yes" if scores(plain) == scores(fast) else "**no**"
+                t_open = timed(lambda: grading.grade(A, open_, jobs=args.jobs, progress=False))
+            same = "yes" if scores(plain) == scores(fast) == scores(open_) else "**no**"
         print(f"| {n} | {t_plain:.1f} s | {t_fast:.1f} s | {t_plain / t_fast:.2f}× "
-              f"| {t_plain / n:.2f} s / {t_fast / n:.2f} s | {floor:.2f} s | {same} |", flush=True)
+              f"| {t_plain / n:.2f} s / {t_fast / n:.2f} s | {t_open / n:.2f} s | {100 * (t_fast / t_open - 1):+.0f} % "
+              f"| {floor:.2f} s | {same} |", flush=True)
+
+
+def copy(course_folder, to):
+    """A copy of the ungraded course with its own gradebook."""
+    to = shutil.copytree(course_folder, to)
+    (to / "gradebook.db").unlink()
+    course.nbgrader("generate_assignment", A, "--force", cwd=to)
+    return to
 
 
 if __name__ == "__main__":
