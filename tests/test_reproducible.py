@@ -103,4 +103,6 @@ def test_mistakes_are_grouped_by_kind_not_by_their_numbers():
               "expected (6, 3); the values are right, transposed"]
     assert report.kind(shapes[0]) == report.kind(shapes[1]) == "transpose: the values are right, transposed"
     assert report.kind("raised NotImplementedError: ") == "not answered"
+    formula = "missing tanh′ on the hidden layer h: dz1 = dh · (1 − h²), not dh alone"
+    assert report.kind(f"dW1 is wrong, relative error 1.00e+00: {formula}") == formula
     assert report.kind("") == ""

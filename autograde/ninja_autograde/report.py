@@ -87,9 +87,10 @@ _NUMBERED = [
     (r"\b\d+ of \d+ entries are off", "entries are off"),
     (r", but off by up to \S+", ", but slightly off"),
     (r"\b\d+(\.\d+)?× too (large|small)", r"too \2 by a constant factor"),
-    (r"\s*\([^()]*\d[^()]*\)", ""),                                  # parentheses holding numbers or arrays
+    (r"\s*\([^()]*(\d\.\d|\de[+-]|\d+ of \d+|N = \d|\d, \d|\d,\))[^()]*\)", ""),   # parentheses of measurements, shapes
     (r"\s*\[[^\[\]]*\d[^\[\]]*\]", ""),
-    (r"\s*(?<![\w.])-?\d[\d.,]*(e[+-]?\d+)?( ?%)?(?![\w·])", ""),        # any number left (2·eps stays)
+    (r"\s*(?<![\w.])-?\d+\.\d+(e[+-]?\d+)?( ?%)?(?![\w·²])", ""),   # measured numbers left; a formula's
+    (r"\s*(?<![\w.])-?\d+(e[+-]?\d+|\s?%)(?![\w·²])", ""),           # integers stay (1 − h², 2·eps)
 ]
 
 
