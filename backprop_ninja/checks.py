@@ -180,7 +180,7 @@ def arguments(call):
             return weight_decay(float(value))
         if key in ("eps", "lr"):
             return float(value)
-        return int(value) if key == "steps" else value
+        return int(value) if key in ("steps", "seed", "batch") else value
     return [argument(k, v) for k, v in call.items() if k != "no_arguments" and not k.startswith("_")]
 
 
@@ -255,10 +255,9 @@ def train_xor(backward, seed, steps, lr):
     """The training test's run `seed` (`judging.xor_run`), trained by full-batch gradient descent with the
     backward pass; the trained parameters. It rebuilds its data and network from the seed alone."""
     params, X, y = xor_run(seed)
-    for step in range(steps):
-        loss_and_cache = nets.mlp_relu_forward(params, X, y)
-        gradients = backward(params, loss_and_cache[1], y)
-        if step == 0:
+    for i in range(steps):
+        gradients = backward(params, nets.mlp_relu_forward(params, X, y)[1], y)
+        if i == 0:
             check_shapes(gradients, params)
         params = {k: params[k] - lr * gradients[k] for k in params}
     return params

@@ -183,18 +183,20 @@ NORM_AXES = {0: "batchnorm normalises each feature over the batch (axis 0)",
 
 
 def standardize(x0, axis, over=None, mean_path=True, var_path=True, var_factor=1.0):
-    """x ↦ xhat of the normalisation over `axis` near the point x0, with its statistics' paths back into x
-    varied: a statistic held at its value (path left out), the variance's path scaled, or both statistics
-    moving over the axis `over`. Equal to the normalisation at x0 whatever the variant."""
+    """x ↦ xhat of the normalisation over `axis` near the point x0, with its statistics' paths back into x varied.
+
+    u = (x − mu)/std with the point's mu and std; the mean's path re-centres u and the variance's path
+    re-scales it, both over the axis `over`, by how much u moved from the point. Equal to xhat at x0; with
+    every path, over `axis` and var_factor 1, its finite differences are the normalisation's own."""
     over = axis if over is None else over
     _, point = nets.normalize_forward(x0, 1.0, 0.0, axis)
-    mu, var = point["mu"], point["var"]
-    spread = lambda x: ((x - mu) ** 2).mean(axis=over, keepdims=True)
+    u0 = point["xhat"]
 
     def xhat(x):
-        m = mu + (x - x0).mean(axis=over, keepdims=True) if mean_path else mu
-        v = var + var_factor * (spread(x) - spread(x0)) if var_path else var
-        return (x - m) / np.sqrt(v + nets.BN_EPS)
+        u = (x - point["mu"]) / point["std"]
+        centre = (u - u0).mean(axis=over, keepdims=True) if mean_path else 0.0
+        spread = var_factor * (u ** 2 - u0 ** 2).mean(axis=over, keepdims=True) if var_path else 0.0
+        return (u - centre) / np.sqrt(1.0 + spread)
     return xhat
 
 
