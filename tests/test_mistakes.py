@@ -14,6 +14,7 @@ import ninja_hidden
 from backprop_ninja import check_backward, data, mistakes, networks
 from backprop_ninja.checks import visible_test
 from ninja_autograde import calibration, course, referee, report
+from ninja_hidden import wire
 
 # cheats and accidents, not derivations (finite differences: test_validate shows Validate fails them at scale)
 NOT_MISTAKES = ("tamper", "crash", "hang", "allocates", "floods", "finite_differences")
@@ -49,10 +50,10 @@ def named(message):
 
 
 def grader_verdict(name, part, fn):
-    """The referee's verdict on fresh data, the calls run as the student's kernel runs them."""
+    """The referee's verdict on fresh data, the calls run as the student's kernel runs them (on its own copy)."""
     test = referee.Test(name, part, seed=2026)
     with np.errstate(all="ignore"):
-        answers = {i: ninja_hidden._answer(fn, call) for i, call in test.sent().items()}
+        answers = {i: ninja_hidden._answer(fn, call) for i, call in wire.loads(wire.dumps(test.sent())).items()}
     return test.verdict(answers)
 
 
