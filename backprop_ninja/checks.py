@@ -8,7 +8,9 @@ A visible test runs the student's function on fixed data chosen to expose the cl
 N ≠ K for softmax, inputs checked for changes, sizes that tell every axis and transpose apart) and
 judges it with the grader's own rules (`judging`): it raises with the diagnosis when the answer is
 wrong or unanswered, so Validate fails exactly where the grade would. The grader then repeats the
-test on fresh data it draws itself.
+test on fresh data it draws itself. Both run the student's function on a call alike (`outcome`):
+a network of a million parameters within a time budget, a training test with the test's own loop
+(`train_xor`, `train_sequences`, which rebuild their run from a seed and take no data of the caller's).
 """
 
 import copy

@@ -7,7 +7,7 @@ inputs as the function left them. The visible tests (`checks`) judge fixed data 
 kernel; the grader judges fresh data it draws, out of the student's reach, with these same rules.
 
 Expected values come from the course's forward passes, through finite differences for gradients;
-the named mistakes come from `mistakes`.
+the named mistakes come from `mistakes`, measured too. Nothing here knows a backward pass.
 """
 
 import numpy as np
@@ -185,9 +185,13 @@ class SoftmaxNLLBackward(Rules):
 
 
 class MLPBackward(Rules):
-    """Backward pass of a course network; one test part per tensor, plus 'unchanged' and 'train'."""
-    gradient = True
+    """Backward pass of a course network; one test part per tensor, plus 'unchanged' and 'train'.
 
+    A tensor's part also holds a "scale" call: a network of a million parameters (`scale`, of
+    `scale_sizes`), judged along random directions, which finite differences cannot answer in time.
+    The training test's calls carry only a seed: the kernel's trainer and the judge rebuild the run
+    (`xor_run`) from it."""
+    gradient = True
     SCALE_SIZES = {"mlp_tanh": [1024, 1024, 10], "mlp_relu": [1024, 1024, 10], "mlp3": [1024, 1024, 64, 10]}
 
     def __init__(self, network):

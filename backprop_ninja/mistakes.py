@@ -4,7 +4,9 @@ One list for the lab assistant in the notebook and for the grader. Each mistake 
 the lessons' words and the answer it produces; `diagnose` names the mistake whose answer the
 student's matches. The answers are built from measurements, never from a backward formula: for a
 network, from the finite-difference pieces of a `networks.Probe` chained with one step swapped
-for the mistake (tanh′ of z, a flipped mask, z for h, …); for lesson 02, from the measured dL/dz.
+for the mistake (tanh′ of z, a flipped mask, z for h, …); for lesson 02, from the measured dL/dz;
+for lesson 06, from finite differences of the forward pass with one piece swapped for a variant
+that agrees with it in value (a statistic held fixed, a row's earlier uses not counted).
 Only sentences reach the notebook.
 """
 

@@ -6,7 +6,6 @@ the check cell (`check_backward`) name the same mistake. No kernel: the students
 """
 import re
 
-import nbformat
 import numpy as np
 import pytest
 
