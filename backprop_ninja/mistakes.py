@@ -269,8 +269,5 @@ def mlp_bn(params, X, y, key):
     cubic = lambda u: u - u ** 3 / 3   # its derivative is 1 − u²: tanh′ written with the input bn
     variants.append(("the tanh derivative uses its input instead of h: tanh'(bn) = 1 − h², with h = tanh(bn)",
                      {"act": lambda b: h + cubic(b) - cubic(bn)}))
-    out = []
-    for sentence, pieces in variants:
-        theta = params[key]
-        out.append((sentence, numerical_gradient(lambda: nets.mlp_bn_chain(params, X, y, **pieces), theta)))
-    return out
+    return [(sentence, numerical_gradient(lambda: nets.mlp_bn_chain(params, X, y, **pieces), params[key]))
+            for sentence, pieces in variants]
