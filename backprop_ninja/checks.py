@@ -8,19 +8,23 @@ A visible test runs the student's function on fixed data chosen to expose the cl
 N ≠ K for softmax, inputs checked for changes, sizes that tell every axis and transpose apart) and
 judges it with the grader's own rules (`judging`): it raises with the diagnosis when the answer is
 wrong or unanswered, so Validate fails exactly where the grade would. The grader then repeats the
-test on fresh data it draws itself.
+test on fresh data it draws itself. Both run the student's function on a call alike (`outcome`):
+a network of a million parameters within a time budget, a training test with the test's own loop
+(`train_xor`, `train_sequences`, which rebuild their run from a seed and take no data of the caller's).
 """
 
 import copy
 import functools
+import signal
+import threading
 
 import numpy as np
 
-from . import data, nets
+from . import data, nets, scale
 from .diagnose import diagnose
-from .functions import draw, make
-from .gradcheck import EPS, Report, backwards, check_tensor, round_off
-from .judging import RULES, TRAIN_RUNS, xor_run
+from .functions import draw, make, weight_decay
+from .gradcheck import Report, backwards, check_tensor, round_off
+from .judging import CAPSTONE, RULES, TRAIN_RUNS, capstone_call, capstone_run, xor_call, xor_run
 from .mistakes import network_mistakes, for_key, where
 from .networks import Probe, network
 
@@ -28,14 +32,25 @@ from .networks import Probe, network
 # (or this module's public ones) does not change what a visible test concludes
 _Failure, _float64, _asarray, _print = AssertionError, np.float64, np.asarray, print
 
-WHAT = {   # what each part's visible data checks, for the line printed when it passes
+WHAT = {   # what each test's visible data checks, for the line printed when it passes
     "values": "functions whose coordinates interact, two shapes",
     "eps": "a step eps = 1e-2, not the default",
     "random": "the lesson's worked example (N = 1) and a batch of N = 4, K = 3",
     "extreme": "logits of magnitude 1000",
     "unchanged": "inputs left as they were",
     "train": f"{TRAIN_RUNS} networks trained for 3000 steps on XOR",
+    "numbers": "finite differences of the trace's loss",
+    "descends": "a stand-in gradient, 3 and 7 steps",
+    ("mlp_bn_backward", "train"): f"{CAPSTONE['steps']} steps of minibatch gradient descent on the lesson's sequence",
 }
+
+
+def _what(name, part):
+    if (name, part) in WHAT or part in WHAT:
+        return WHAT.get((name, part)) or WHAT[part]
+    if name in ("batchnorm_backward", "layernorm_backward", "embedding_backward", "mlp_bn_backward"):
+        return f"d{part} on two batches, with repeated tokens and gamma away from 1"
+    return f"d{part} with N = 1 and N = 7, and on a network of a million parameters"
 
 
 def _logits(seed, extreme=False):
@@ -62,10 +77,10 @@ def _central_difference_calls(part):
 SIZES = {"mlp_tanh": [4, 6, 3], "mlp_relu": [4, 6, 3], "mlp3": [4, 6, 5, 3]}
 
 
-def _mlp_calls(net, part):
+def _mlp_calls(rules, part):
     if part == "train":
-        return [xor_run(seed) for seed in range(TRAIN_RUNS)]
-    calls, seed = [], 30
+        return [xor_call(seed) for seed in range(TRAIN_RUNS)]
+    net, calls, seed = rules.net, [], 30
     for N in (1, 7):
         while True:   # the first seed whose pre-activations stay off ReLU's kink
             params, X, y = data.classification(N, SIZES[net.name], seed=seed)
@@ -74,6 +89,49 @@ def _mlp_calls(net, part):
             if min(np.abs(cache[k]).min() for k in cache if k.startswith("z")) > 1e-3:
                 calls.append({"params": params, "cache": cache, "y": y})
                 break
+    if part == "unchanged":
+        return calls
+    rng = np.random.default_rng(40)
+    big = scale.recipe(rng, net.forward.__name__, rules.scale_sizes, 4, part)
+    return calls + [{**big, "_directions": np.array(41)}]
+
+
+def _gradient_descent_calls():
+    calls = []
+    for seed, (N, steps, decay, lr) in enumerate([(5, 3, 1.5, 0.2), (1, 7, 0.8, 0.1)]):
+        params, X, y = data.classification(N, [3, 4, 2], seed=50 + seed)
+        calls.append({"params": params, "X": X, "y": y, "backward": np.array(decay), "steps": np.array(steps),
+                      "lr": np.array(lr)})
+    return calls
+
+
+def _norm_calls(axis):
+    rng, calls = np.random.default_rng(60 + axis), []
+    for n, other in ((2, 3), (5, 4)):
+        shape = (n, other) if axis == 0 else (other, n)
+        x = rng.normal(1.5, 2.0, shape)
+        _, cache = nets.normalize_forward(x, rng.normal(1.0, 0.5, shape[1]), rng.normal(0.0, 1.0, shape[1]), axis)
+        calls.append({"dout": rng.standard_normal(shape), "cache": cache})
+    return calls
+
+
+def _embedding_calls():
+    rng, calls = np.random.default_rng(70), []
+    for idx in (np.array([1, 3, 1, 0, 1, 2, 3]), np.array([[0, 2, 0], [4, 2, 1]])):
+        _, cache = nets.embedding_forward(idx, rng.standard_normal((5, 2)))
+        calls.append({"dout": rng.standard_normal(idx.shape + (2,)), "cache": cache})
+    return calls
+
+
+def _mlp_bn_calls(part):
+    if part == "train":
+        return [capstone_call(0)]
+    rng, calls = np.random.default_rng(80), []
+    for N in (2, 5):
+        params = nets.init_bn_params(4, 3, 2, 3, seed=81 + N)
+        params.update(gamma=rng.normal(1.0, 0.5, 3), beta=rng.normal(0.0, 1.0, 3), W2=rng.standard_normal((3, 4)))
+        X, y = rng.integers(0, 4, size=(N, 3)), rng.integers(0, 4, size=N)
+        calls.append({"params": params, "cache": nets.mlp_bn_forward(params, X, y)[1], "y": y})
     return calls
 
 
@@ -83,35 +141,108 @@ def visible_calls(name, part):
         return _central_difference_calls(part)
     if name in ("softmax", "nll_loss", "softmax_nll_backward"):
         return _softmax_calls(part, with_labels=name != "softmax")
-    return _mlp_calls(RULES[name].net, part)
+    if name == "trace_by_hand":
+        return [{"no_arguments": np.array(0)}]
+    if name == "gradient_descent":
+        return _gradient_descent_calls()
+    if name in ("batchnorm_backward", "layernorm_backward"):
+        return _norm_calls(RULES[name].axis)
+    if name == "embedding_backward":
+        return _embedding_calls()
+    if name == "mlp_bn_backward":
+        return _mlp_bn_calls(part)
+    return _mlp_calls(RULES[name], part)
 
 
 def visible_test(name, student_fn, part):
     """Judge student_fn on the fixed data of this part: raises AssertionError with the diagnosis if wrong."""
     calls = visible_calls(name, part)
     outputs, afters = zip(*(_run(student_fn, call) for call in calls))
-    message = RULES[name].judge(part, list(calls), list(outputs), list(afters))
+    with np.errstate(all="ignore"):   # wrong answers overflow; that is what they are judged for
+        message = RULES[name].judge(part, list(calls), list(outputs), list(afters))
+        if message and len(calls) > 1:   # which of the fixed calls, so the student can look at its data
+            alone = [i for i, (c, o, a) in enumerate(zip(calls, outputs, afters)) if RULES[name].judge(part, [c], [o], [a])]
+            message += f" (call {alone[0] + 1} of {len(calls)})" if alone else ""
     if message:
         raise _Failure(message)
-    _print(f"{name}, visible test ({WHAT.get(part, f'd{part} with N = 1 and N = 7')}) ✓ — the grade repeats it on fresh data")
+    _print(f"{name}, visible test ({_what(name, part)}) ✓ — the grade repeats it on fresh data")
 
 
 def _run(student_fn, call):
     """(what the function returned, or what went wrong; its inputs as it left them)."""
     inputs = copy.deepcopy(call)
-    args = [make(v) if k == "f" else float(v) if k == "eps" else v for k, v in inputs.items()]
+    return outcome(student_fn, inputs), _after(inputs)
+
+
+# How the student's function is run on a call, alike by a visible test and by the grader's kernel.
+
+def arguments(call):
+    """A call's arguments as the student's function takes them: f and backward rebuilt, numbers as Python numbers."""
+    def argument(key, value):
+        if key == "f":
+            return make(value)
+        if key == "backward":
+            return weight_decay(float(value))
+        if key in ("eps", "lr"):
+            return float(value)
+        return int(value) if key in ("steps", "seed", "batch") else value
+    return [argument(k, v) for k, v in call.items() if k != "no_arguments" and not k.startswith("_")]
+
+
+class OverBudget(BaseException):
+    """The time budget of a scale call ran out (a BaseException: a student's `except Exception` lets it through)."""
+
+
+def _within(seconds, run, *args):
+    """run(*args), interrupted by OverBudget after `seconds` (only a convenience: the cell timeout is the rule)."""
+    if threading.current_thread() is not threading.main_thread():
+        return run(*args)
+
+    def expire(signum, frame):
+        raise OverBudget
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
-        out = train(student_fn, *args) if "steps" in call else student_fn(*args)
-    except Exception as error:  # noqa: BLE001 — any failure of the student's code is their answer
-        return f"raised {type(error).__name__}: {error}"[:500], _after(inputs)
+        return run(*args)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def run(student_fn, call):
+    """What student_fn returns for the call: on a scale call only the tensor tested, on a training call the
+    parameters trained with it as the backward pass (by the test's own loop)."""
+    if "network" in call:
+        params, cache, y = scale.network(call)
+        out, keep = _within(float(call["budget"]), student_fn, params, cache, y), str(call["keep"])
+        return {keep: out[keep]} if isinstance(out, dict) and keep in out else out
+    if "train" in call:
+        trainer = {"xor": train_xor, "sequences": train_sequences}[str(call["train"])]
+        return trainer(student_fn, *arguments({k: v for k, v in call.items() if k != "train"}))
+    return student_fn(*arguments(call))
+
+
+def outcome(student_fn, call):
+    """What student_fn returned for the call as arrays of numbers, or a string saying what went wrong."""
+    try:
+        out = run(student_fn, call)
+    except BaseException as error:  # noqa: B036 — any failure of the student's code is their answer
+        if isinstance(error, KeyboardInterrupt):
+            raise
+        if isinstance(error, OverBudget):
+            return (f"took longer than {float(call['budget']):g} s on a network of {scale.parameters(call):,} "
+                    "parameters, where a derived backward pass takes milliseconds: is this finite differences? "
+                    "Only a derivation scores")
+        return f"raised {type(error).__name__}: {error}"[:500]
     if out is None:
-        return "returned None: is a return statement missing?", _after(inputs)
+        return "returned None: is a return statement missing?"
     try:
         if isinstance(out, dict):
-            return {str(k): _asarray(v, dtype=_float64) for k, v in out.items()}, _after(inputs)
-        return _asarray(out, dtype=_float64), _after(inputs)
+            return {str(k): _asarray(v, dtype=_float64) for k, v in out.items()}
+        return _asarray(out, dtype=_float64)
     except (TypeError, ValueError) as error:
-        return f"returned something that is not an array of numbers ({error})"[:500], _after(inputs)
+        return f"returned something that is not an array of numbers ({error})"[:500]
 
 
 def check_shapes(grads, params):
@@ -125,14 +256,27 @@ def check_shapes(grads, params):
             raise ValueError(f"d{name} has shape {shape}, but {name} has shape {params[name].shape} ({hint})")
 
 
-def train(backward, params, X, y, steps, lr):
-    """Full-batch gradient descent on the ReLU MLP with a backward pass; the trained parameters."""
-    for step in range(int(steps)):
-        _, cache = nets.mlp_relu_forward(params, X, y)
-        grads = backward(params, cache, y)
-        if step == 0:
-            check_shapes(grads, params)
-        params = {name: params[name] - float(lr) * grads[name] for name in params}
+def train_xor(backward, seed, steps, lr):
+    """The training test's run `seed` (`judging.xor_run`), trained by full-batch gradient descent with the
+    backward pass; the trained parameters. It rebuilds its data and network from the seed alone."""
+    params, X, y = xor_run(seed)
+    for i in range(steps):
+        gradients = backward(params, nets.mlp_relu_forward(params, X, y)[1], y)
+        if i == 0:
+            check_shapes(gradients, params)
+        params = {k: params[k] - lr * gradients[k] for k in params}
+    return params
+
+
+def train_sequences(backward, seed, steps, lr, batch):
+    """Lesson 06's training test run `seed` (`judging.capstone_run`): minibatch gradient descent on the
+    next-token task with the backward pass; the trained parameters."""
+    params, X, y = capstone_run(seed)
+    rng = np.random.default_rng(seed)
+    for _ in range(steps):
+        i = rng.integers(0, len(X), int(batch))
+        gradients = backward(params, nets.mlp_bn_forward(params, X[i], y[i])[1], y[i])
+        params = {k: params[k] - lr * gradients[k] for k in params}
     return params
 
 

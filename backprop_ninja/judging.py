@@ -7,15 +7,15 @@ inputs as the function left them. The visible tests (`checks`) judge fixed data 
 kernel; the grader judges fresh data it draws, out of the student's reach, with these same rules.
 
 Expected values come from the course's forward passes, through finite differences for gradients;
-the named mistakes come from `mistakes`.
+the named mistakes come from `mistakes`, measured too. Nothing here knows a backward pass.
 """
 
 import numpy as np
 
-from . import data, mistakes, nets
-from .diagnose import diagnose
+from . import data, mistakes, nets, scale, trace
+from .diagnose import diagnose, diagnose_directional
 from .functions import make
-from .gradcheck import agreement, numerical_gradient, round_off
+from .gradcheck import agreement, directional_derivatives, numerical_gradient, round_off
 from .networks import NETWORKS, Probe
 
 
@@ -35,15 +35,37 @@ def _describe(error):
 
 
 # The training test: this many XOR networks, each to this accuracy (measured over 50 seeds per
-# calibration case: benchmarks/xor_training.py).
+# calibration case: benchmarks/xor_training.py), by plain full-batch gradient descent.
 TRAIN_RUNS, TRAIN_ACCURACY = 3, 0.95
+XOR_STEPS, XOR_LR = 3000, 0.5
 
 
 def xor_run(seed):
-    """One training run of the training test: 200 XOR points over the square, a He-initialised 2→8→2 net."""
+    """(params, X, y) of one run of the training test: 200 XOR points over the square, a He-initialised 2→8→2 net."""
     X, y = data.xor(200, seed=seed)
-    return {"params": nets.init_params([2, 8, 2], seed=seed + 1, relu=True), "X": X, "y": y,
-            "steps": np.array(3000), "lr": np.array(0.5)}
+    return nets.init_params([2, 8, 2], seed=seed + 1, relu=True), X, y
+
+
+def xor_call(seed):
+    """A training test's call: only the seed travels; the kernel's trainer rebuilds the run from it."""
+    return {"train": np.array("xor"), "seed": np.array(seed), "steps": np.array(XOR_STEPS), "lr": np.array(XOR_LR)}
+
+
+# The capstone of lesson 06, as the lesson trains it: vocabulary, context, embedding and hidden sizes;
+# data set size, steps, learning rate and batch; the loss the lesson states and the hidden test's bar.
+CAPSTONE = {"sizes": (8, 3, 4, 32), "n": 8000, "steps": 3000, "lr": 0.5, "batch": 64,
+            "loss": 0.82, "pass_loss": 0.95}
+
+
+def capstone_run(seed):
+    """(params, X, y) of one run of lesson 06's training test: a fresh network and a fresh sequence."""
+    X, y = data.sequences(CAPSTONE["n"], seed=seed)
+    return nets.init_bn_params(*CAPSTONE["sizes"], seed=seed + 1), X, y
+
+
+def capstone_call(seed):
+    return {"train": np.array("sequences"), "seed": np.array(seed),
+            **{k: np.array(CAPSTONE[k]) for k in ("steps", "lr", "batch")}}
 
 
 class Rules:
@@ -163,11 +185,18 @@ class SoftmaxNLLBackward(Rules):
 
 
 class MLPBackward(Rules):
-    """Backward pass of a course network; one test part per tensor, plus 'unchanged' and 'train'."""
+    """Backward pass of a course network; one test part per tensor, plus 'unchanged' and 'train'.
+
+    A tensor's part also holds a "scale" call: a network of a million parameters (`scale`, of
+    `scale_sizes`), judged along random directions, which finite differences cannot answer in time.
+    The training test's calls carry only a seed: the kernel's trainer and the judge rebuild the run
+    (`xor_run`) from it."""
     gradient = True
+    SCALE_SIZES = {"mlp_tanh": [1024, 1024, 10], "mlp_relu": [1024, 1024, 10], "mlp3": [1024, 1024, 64, 10]}
 
     def __init__(self, network):
         self.net = NETWORKS[network]
+        self.scale_sizes = self.SCALE_SIZES[network]
 
     def reference(self, call):
         params, X, y = {k: v.copy() for k, v in call["params"].items()}, call["cache"]["X"], call["y"]
@@ -203,14 +232,194 @@ class MLPBackward(Rules):
         for i, (call, trained) in enumerate(zip(calls, outputs)):
             if isinstance(trained, str):
                 return f"training failed: {_describe(trained)}"
-            if not isinstance(trained, dict) or set(trained) != set(call["params"]):
+            params, X, y = xor_run(int(call["seed"]))
+            if not isinstance(trained, dict) or set(trained) != set(params):
                 return "training did not return the parameters W1, b1, W2, b2"
-            accuracy = float(np.mean(nets.predict(trained, call["X"]) == call["y"]))
+            accuracy = float(np.mean(nets.predict(trained, X) == y))
             if not accuracy >= TRAIN_ACCURACY:
                 return (f"{int(call['steps'])} steps of gradient descent with your backward pass reach "
                         f"{accuracy:.1%} accuracy on XOR (network {i + 1} of {len(calls)}); a right backward "
                         f"pass reaches {TRAIN_ACCURACY:.0%} on every network")
         return ""
+
+    def judge_one(self, part, call, got):
+        return self._judge_at_scale(part, call, got) if "network" in call else super().judge_one(part, call, got)
+
+    def _judge_at_scale(self, part, call, got):
+        """The part's tensor on the large network, along random directions and its own (cheap for the referee)."""
+        params, cache, y = scale.network(call)
+        g, theta = got.get(part) if isinstance(got, dict) else None, params[part]
+        where = f"on a network of {scale.parameters(call):,} parameters"
+        if g is None or g.shape != theta.shape:
+            return f"d{part} {where}: missing or wrongly shaped (expected {theta.shape})"
+        if not np.all(np.isfinite(g)):
+            return f"d{part} {where} has NaN or inf values"
+        rng = np.random.default_rng(int(call["_directions"]))
+        directions = rng.standard_normal((3,) + theta.shape)
+        if np.any(g):
+            directions = np.concatenate([directions, g[None]])
+        directions /= np.sqrt((directions ** 2).sum(axis=tuple(range(1, directions.ndim)), keepdims=True))
+        loss = lambda: self.net.forward(params, cache["X"], y)[0]
+        numeric = directional_derivatives(loss, theta, directions, eps=1e-6 / np.sqrt(theta.size))
+        analytic = np.tensordot(directions, g, axes=g.ndim)
+        if np.all(np.abs(analytic - numeric) <= 1e-7 + 1e-4 * np.abs(numeric)):
+            return ""
+        return f"d{part} is wrong {where}: {diagnose_directional(analytic, numeric)}"
+
+
+class TraceByHand(Rules):
+    """Numbers computed on paper for lesson 04's hand trace, against finite differences of its loss.
+
+    The trace is one fixed network, so there is nothing to draw: the call carries no argument
+    (only the placeholder `no_arguments`, since an empty call would not travel)."""
+    atol, rtol = 2e-6, 0.0   # six decimals, as the lesson asks
+
+    def reference(self, call):
+        numeric = trace.numerical_node_grads()
+        return {**numeric, "dW1_dead_row": trace.numerical_grads()["W1"][0]}
+
+    def hypotheses(self, call, key):
+        right = self.reference(call)
+        unmasked = {**right, "dz1": right["dh"], "dW1_dead_row": right["dh"][0] * np.array(trace.X)}
+        return [("the sign is flipped: dz2 = p − y, not y − p", -right[key]),
+                ("no ReLU mask: the dead neuron (z1 < 0) passes no gradient, so its dz1 and its dW1 row are 0",
+                 unmasked[key])]
+
+
+class GradientDescent(Rules):
+    """The student's training loop, driven by a backward pass the test chooses: the gradient of
+    ½·decay·Σ‖θ‖² (`functions.weight_decay`), so that `steps` updates θ ← θ − lr·decay·θ leave exactly
+    θ·(1 − lr·decay)^steps. The test never touches the student's own backward pass."""
+    atol, rtol = 1e-9, 1e-9
+
+    def reference(self, call, steps=None, sign=-1.0):
+        decay, lr = float(call["backward"]), float(call["lr"])
+        steps = int(call["steps"]) if steps is None else steps
+        return {k: v * (1 + sign * lr * decay) ** steps for k, v in call["params"].items()}
+
+    def judge(self, part, calls, outputs, afters):
+        if part == "unchanged":
+            for call, got, after in zip(calls, outputs, afters):
+                if isinstance(got, str):
+                    return _describe(got)
+                changed = [k for k in call["params"] if not _same(call["params"][k], after["params"].get(k))]
+                if changed:
+                    return f"the loop updated params[{', '.join(map(repr, changed))}] in place; build a new dict"
+            return ""
+        return super().judge(part, calls, outputs, afters)
+
+    def hypotheses(self, call, key):
+        steps = int(call["steps"])
+        return [(mistake, grads[key]) for mistake, grads in [
+            ("steps uphill: the update is θ − lr·grad, not θ + lr·grad", self.reference(call, sign=1.0)),
+            ("one step too few: range(steps) makes exactly `steps` updates", self.reference(call, steps - 1)),
+            ("one step too many: range(steps) makes exactly `steps` updates", self.reference(call, steps + 1)),
+            ("computes the gradient once, before the loop: recompute it from the new params at every step",
+             {k: v * (1 - steps * float(call["lr"]) * float(call["backward"])) for k, v in call["params"].items()}),
+        ]]
+
+
+# Lesson 06: batchnorm, layernorm, the embedding, and the network built from them.
+
+def _changed(before, after, path=""):
+    """The names of the arrays in `before` (nested dicts) that `after` does not hold unchanged."""
+    if isinstance(before, dict):
+        after = after if isinstance(after, dict) else {}
+        return [name for key in before for name in _changed(before[key], after.get(key), f"{path}{key}/")]
+    return [] if _same(np.asarray(before), after) else [path.rstrip("/")]
+
+
+def _judge_unchanged(calls, outputs, afters, groups):
+    for call, got, after in zip(calls, outputs, afters):
+        if isinstance(got, str):
+            return _describe(got)
+        changed = _changed({k: call[k] for k in groups}, after)
+        if changed:
+            return f"the function modified {', '.join(changed)} in place; work on copies"
+    return ""
+
+
+class LayerBackward(Rules):
+    """A layer's backward(dout, cache): one test part per returned gradient, plus 'unchanged'.
+
+    The reference is the gradient of Σ out·dout, by finite differences of the layer's forward."""
+    atol, rtol = 1e-6, 1e-5
+    inputs = ()   # the names, in the cache, of the inputs the layer is differentiated by
+
+    def layer(self, arrays):
+        """out of the layer's forward pass on the arrays kept in its cache."""
+        raise NotImplementedError
+
+    def reference(self, call):
+        arrays = {k: (v.copy() if k in self.inputs else v) for k, v in call["cache"].items()}
+        loss = lambda: float(np.sum(self.layer(arrays) * call["dout"]))
+        return {name: numerical_gradient(loss, arrays[name]) for name in self.inputs}
+
+    def judge(self, part, calls, outputs, afters):
+        if part == "unchanged":
+            return _judge_unchanged(calls, outputs, afters, ("dout", "cache"))
+        return super().judge(part, calls, outputs, afters)
+
+
+class NormBackward(LayerBackward):
+    """batchnorm_backward or layernorm_backward: x is normalised over `axis`."""
+    inputs = ("x", "gamma", "beta")
+
+    def __init__(self, axis):
+        self.axis = axis
+        self.forward = nets.batchnorm_forward if axis == 0 else nets.layernorm_forward
+
+    def layer(self, arrays):
+        return self.forward(arrays["x"], arrays["gamma"], arrays["beta"])[0]
+
+    def hypotheses(self, call, key):
+        kept = call["cache"]
+        return mistakes.for_key(mistakes.normalization(call["dout"], kept["x"], kept["gamma"], self.axis),
+                                key, kept[key].shape)
+
+
+class EmbeddingBackward(LayerBackward):
+    """embedding_backward: every call looks up some row of C more than once."""
+    inputs = ("C",)
+
+    def layer(self, arrays):
+        return nets.embedding_forward(arrays["idx"], arrays["C"])[0]
+
+    def hypotheses(self, call, key):
+        kept = call["cache"]
+        return mistakes.for_key(mistakes.embedding(call["dout"], kept["idx"], kept["C"]), key, kept["C"].shape)
+
+
+class MLPBNBackward(Rules):
+    """mlp_bn_backward: embedding → linear → batchnorm → tanh → linear → softmax + NLL; plus 'unchanged', 'train'."""
+    atol, rtol = 1e-6, 1e-5
+
+    def reference(self, call):
+        params, X, y = {k: v.copy() for k, v in call["params"].items()}, call["cache"]["X"], call["y"]
+        loss = lambda: nets.mlp_bn_forward(params, X, y)[0]
+        return {name: numerical_gradient(loss, params[name]) for name in params}
+
+    def hypotheses(self, call, key):
+        return mistakes.mlp_bn(call["params"], call["cache"]["X"], call["y"], key)
+
+    def judge(self, part, calls, outputs, afters):
+        if part == "unchanged":
+            return _judge_unchanged(calls, outputs, afters, ("params", "cache"))
+        if part != "train":
+            return super().judge(part, calls, outputs, afters)
+        (call,), (trained,) = calls, outputs
+        if isinstance(trained, str):
+            return f"training failed: {_describe(trained)}"
+        params, X, y = capstone_run(int(call["seed"]))
+        if not isinstance(trained, dict) or set(trained) != set(params):
+            return f"training did not return the parameters {', '.join(params)}"
+        loss = float(nets.mlp_bn_forward(trained, X, y)[0])
+        if not loss <= CAPSTONE["pass_loss"]:
+            return (f"{int(call['steps'])} steps of minibatch gradient descent with your backward pass end at loss "
+                    f"{loss:.3f} on the training set; a right backward pass reaches {CAPSTONE['loss']} (at most "
+                    f"{CAPSTONE['pass_loss']}), from log {CAPSTONE['sizes'][0]} = {np.log(CAPSTONE['sizes'][0]):.2f}")
+        return ""
+
 
 RULES = {
     "central_difference": CentralDifference(),
@@ -220,4 +429,10 @@ RULES = {
     "mlp_tanh_backward": MLPBackward("mlp_tanh"),
     "mlp_relu_backward": MLPBackward("mlp_relu"),
     "mlp3_backward": MLPBackward("mlp3"),
+    "trace_by_hand": TraceByHand(),
+    "gradient_descent": GradientDescent(),
+    "batchnorm_backward": NormBackward(axis=0),
+    "layernorm_backward": NormBackward(axis=1),
+    "embedding_backward": EmbeddingBackward(),
+    "mlp_bn_backward": MLPBNBackward(),
 }

@@ -4,7 +4,9 @@ One list for the lab assistant in the notebook and for the grader. Each mistake 
 the lessons' words and the answer it produces; `diagnose` names the mistake whose answer the
 student's matches. The answers are built from measurements, never from a backward formula: for a
 network, from the finite-difference pieces of a `networks.Probe` chained with one step swapped
-for the mistake (tanh′ of z, a flipped mask, z for h, …); for lesson 02, from the measured dL/dz.
+for the mistake (tanh′ of z, a flipped mask, z for h, …); for lesson 02, from the measured dL/dz;
+for lesson 06, from finite differences of the forward pass with one piece swapped for a variant
+that agrees with it in value (a statistic held fixed, a row's earlier uses not counted).
 Only sentences reach the notebook.
 """
 
@@ -166,3 +168,106 @@ def explain_error(message):
         return ("shapes that do not broadcast: did a sum lose its axis? keep it (keepdims=True), and check "
                 "each array's shape against the lesson's")
     return ""
+
+
+# Lesson 06: measured, like the networks' mistakes, by finite differences of the forward pass with one
+# piece swapped for a variant that agrees with it in value but sends the gradient back the mistaken way.
+
+NORM_MISTAKES = {
+    "mean": "the mean's path is missing: mu depends on every x, so dx gets −Σ dxhat/(n·std) from it",
+    "var": "the variance's path is missing: var depends on every x, so dx gets dvar·2(x − mu)/n from it",
+    "n-1": ("n − 1: this is the backward pass of the unbiased variance; the course normalises with the biased "
+            "one, var = (1/n)·Σ (x − mu)², so dvar reaches x as dvar·2(x − mu)/n"),
+    "gamma": "gamma is missing: out = gamma·xhat + beta, so dxhat = dout·gamma",
+}
+NORM_AXES = {0: "batchnorm normalises each feature over the batch (axis 0)",
+             1: "layernorm normalises each example over its features (axis 1)"}
+
+
+def standardize(x0, axis, over=None, mean_path=True, var_path=True, var_factor=1.0):
+    """x ↦ xhat of the normalisation over `axis` near the point x0, with its statistics' paths back into x varied.
+
+    u = (x − mu)/std with the point's mu and std; the mean's path re-centres u and the variance's path
+    re-scales it, both over the axis `over`, by how much u moved from the point. Equal to xhat at x0; with
+    every path, over `axis` and var_factor 1, its finite differences are the normalisation's own."""
+    over = axis if over is None else over
+    _, point = nets.normalize_forward(x0, 1.0, 0.0, axis)
+    u0 = point["xhat"]
+
+    def xhat(x):
+        u = (x - point["mu"]) / point["std"]
+        centre = (u - u0).mean(axis=over, keepdims=True) if mean_path else 0.0
+        spread = var_factor * (u ** 2 - u0 ** 2).mean(axis=over, keepdims=True) if var_path else 0.0
+        return (u - centre) / np.sqrt(1.0 + spread)
+    return xhat
+
+
+def _norm_variants(x, axis):
+    """(key of NORM_MISTAKES or 'axis', xhat variant, gamma's part in the way back) of lesson 06's mistakes."""
+    n = x.shape[axis]
+    return [("mean", standardize(x, axis, mean_path=False), True),
+            ("var", standardize(x, axis, var_path=False), True),
+            ("n-1", standardize(x, axis, var_factor=n / (n - 1)), True),
+            ("gamma", standardize(x, axis), False),
+            ("axis", standardize(x, axis, over=1 - axis), True)]
+
+
+def normalization(dout, x, gamma, axis):
+    """[(sentence, gradients)] of lesson 06's norm layer over `axis` with one of its classic mistakes."""
+    out = []
+    for key, xhat, with_gamma in _norm_variants(x, axis):
+        x_ = x.copy()
+        scale = gamma if with_gamma else 1.0
+        dx = numerical_gradient(lambda: float(np.sum(dout * scale * xhat(x_))), x_)
+        out.append((NORM_MISTAKES.get(key) or (f"the sums over the wrong axis: {NORM_AXES[axis]}, so the sums "
+                                               f"of the backward pass run over axis {axis}, not {1 - axis}"),
+                    {"x": dx}))
+    g = np.array(gamma, dtype=np.float64)
+    out.append(("dgamma multiplies dout by x; gamma scales xhat, the normalised x",
+                {"gamma": numerical_gradient(lambda: float(np.sum(dout * g * x)), g)}))
+    return out
+
+
+def _last_uses(idx):
+    """1 where a position of idx holds the last use of its row, 0 at the earlier uses."""
+    flat = np.asarray(idx).reshape(-1)
+    last = np.zeros(flat.size)
+    last[[len(flat) - 1 - list(flat[::-1]).index(v) for v in np.unique(flat)]] = 1.0
+    return last.reshape(np.shape(idx))
+
+
+COUNTED_ONCE = ("a repeated row is counted once: dC[idx] = dout (or += dout) writes a row once however often "
+                "idx holds it; add up every use with np.add.at")
+
+
+def embedding(dout, idx, C):
+    """[(sentence, gradients)] of the lookup C[idx] with a repeated row counted once (its last use only)."""
+    C0, C_, last = np.array(C, dtype=np.float64), np.array(C, dtype=np.float64), _last_uses(idx)
+    once = lambda: float(np.sum(dout * (C0[idx] + (C_ - C0)[idx] * last[..., None])))
+    return [(COUNTED_ONCE, {"C": numerical_gradient(once, C_)})]
+
+
+def mlp_bn(params, X, y, key):
+    """[(sentence, gradient of `key`)] of lesson 06's network with one of the lesson's mistakes in its backward pass."""
+    params = {k: np.array(v, dtype=np.float64) for k, v in params.items()}
+    _, point = nets.mlp_bn_forward(params, X, y)
+    z1, bn, h = point["z1"], point["bn"], point["h"]
+    variants = []
+    for name, xhat, with_gamma in _norm_variants(z1, 0):
+        xhat0 = xhat(z1)
+
+        def norm(z, gamma, beta, xhat=xhat, xhat0=xhat0, with_gamma=with_gamma):
+            change = xhat(z) - xhat0
+            return gamma * xhat0 + (gamma * change if with_gamma else change) + beta, point
+        variants.append((NORM_MISTAKES.get(name) or ("the batchnorm's sums run over axis 1, the features: "
+                                                     "batchnorm normalises each feature over the batch, axis 0"),
+                         {"norm": norm}))
+    C0, last = params["C"].copy(), _last_uses(X)
+    variants.append(("a repeated row of C is counted once: a token used k times in the batch gets k contributions; "
+                     "add them all up with np.add.at",
+                     {"lookup": lambda idx, C: (C0[idx] + (C - C0)[idx] * last[..., None], None)}))
+    cubic = lambda u: u - u ** 3 / 3   # its derivative is 1 − u²: tanh′ written with the input bn
+    variants.append(("the tanh derivative uses its input instead of h: tanh'(bn) = 1 − h², with h = tanh(bn)",
+                     {"act": lambda b: h + cubic(b) - cubic(bn)}))
+    return [(sentence, numerical_gradient(lambda: nets.mlp_bn_chain(params, X, y, **pieces), params[key]))
+            for sentence, pieces in variants]

@@ -185,6 +185,14 @@ def mlp_bn_forward(params, X, y):
     return nll(logp, y), cache
 
 
+def mlp_bn_chain(params, X, y, lookup=embedding_forward, norm=batchnorm_forward, act=np.tanh):
+    """The loss of `mlp_bn_forward` with its pieces swappable: the lab assistant measures a mistake by
+    swapping one piece for a variant that agrees with it in value."""
+    emb, _ = lookup(X, params["C"])
+    bn, _ = norm(emb.reshape(len(X), -1) @ params["W1"], params["gamma"], params["beta"])
+    return nll(log_softmax(act(bn) @ params["W2"] + params["b2"]), y)
+
+
 def layer_loss(forward, dout, *fixed):
     """loss_fn(inputs) for the lab assistant checking one layer: Σ out·dout, out = forward(*fixed, **inputs).
 

@@ -4,7 +4,7 @@
 
 Each seed draws the test exactly as the referee does (`exercises.EXERCISES[...].calls(rng, "train")`:
 TRAIN_RUNS networks on fresh XOR data), trains each with the case's backward pass through the kernel's
-own loop (`ninja_hidden._train`) and judges it with the referee's rule. A test fails at its first failed
+own loop (`backprop_ninja.checks.train_xor`, from the call's seed alone) and judges it with the referee's rule. A test fails at its first failed
 network, so the loop stops there. Prints, per case, the pass rate and the accuracies reached, beside what
 the case's FAILS / MAY_FAIL lists expect: the numbers quoted in the cases' docstrings come from here.
 """
@@ -14,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
+from backprop_ninja.judging import xor_run
+from backprop_ninja.nets import predict
 from ninja_autograde.exercises import EXERCISES
 from ninja_autograde.referee import judge
 from ninja_autograde.submissions import load_case, solution_cells
@@ -53,9 +55,9 @@ def run_test(backward, seed):
             answer = _answer(backward, call)
             verdict = judge("mlp_relu_backward", "train", [call], {"0": answer})
         if "out" in answer:
-            from backprop_ninja.nets import predict
+            _, X, y = xor_run(int(call["seed"]))
             with np.errstate(all="ignore"):
-                accuracies.append(float(np.mean(predict(answer["out"], call["X"]) == call["y"])))
+                accuracies.append(float(np.mean(predict(answer["out"], X) == y)))
         if verdict:
             return False, accuracies
     return True, accuracies

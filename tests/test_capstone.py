@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 from backprop_ninja import data, nets
+from backprop_ninja.checks import train_sequences
+from backprop_ninja.judging import CAPSTONE, capstone_run
 from ninja_autograde import submissions
-from ninja_autograde.exercises import CAPSTONE
-from ninja_hidden import _train_bn
 
 SEEDS = range(20)
 
@@ -25,9 +25,8 @@ def final_losses(notebook):
     exec(submissions.solution_cells(notebook)["mlp_bn_backward"], namespace)
     losses = []
     for seed in SEEDS:
-        params = nets.init_bn_params(*CAPSTONE["sizes"], seed=1000 + seed)
-        trained = _train_bn(namespace["mlp_bn_backward"], params, seed, *(CAPSTONE[k] for k in ("n", "steps", "lr", "batch")))
-        X, y = data.sequences(CAPSTONE["n"], seed=seed)
+        trained = train_sequences(namespace["mlp_bn_backward"], seed, *(CAPSTONE[k] for k in ("steps", "lr", "batch")))
+        _, X, y = capstone_run(seed)
         losses.append(float(nets.mlp_bn_forward(trained, X, y)[0]))
     return np.array(losses)
 

@@ -107,3 +107,14 @@ def test_the_hand_trace_judged_against_finite_differences():
         hidden_test("trace_by_hand", lambda: {k: [-v for v in vs] for k, vs in TRACE.items()}, "numbers")
     with pytest.raises(AssertionError, match="dh is missing"):
         hidden_test("trace_by_hand", lambda: {k: v for k, v in TRACE.items() if k != "dh"}, "numbers")
+
+
+def test_the_training_tests_loop_cannot_stand_in_for_the_students():
+    """The kernel's trainer rebuilds its network and data from a seed: passed off as gradient_descent, it fails."""
+    from backprop_ninja.checks import train_xor
+
+    def borrowed(params, X, y, backward, steps=3000, lr=0.5, log_every=300):
+        return train_xor(backward, 0, steps, lr)
+
+    with pytest.raises(AssertionError):
+        hidden_test("gradient_descent", borrowed, "descends")

@@ -9,7 +9,7 @@ same arrays from it, and only the gradient the test is about (`keep`) travels ba
 
 import numpy as np
 
-from backprop_ninja import data, nets
+from . import data, nets
 
 BUDGET = 15.0   # seconds the kernel gives the student's function before it gives up and says why
 
