@@ -160,9 +160,9 @@ def visible_test(name, student_fn, part):
     outputs, afters = zip(*(_run(student_fn, call) for call in calls))
     with np.errstate(all="ignore"):   # wrong answers overflow; that is what they are judged for
         message = RULES[name].judge(part, list(calls), list(outputs), list(afters))
-        if message and len(calls) > 1:   # which of the fixed calls, so the student can look at its data
+        if message and len(calls) > 1:   # which of the fixed calls: visible_calls(name, part)[i] is its data
             alone = [i for i, (c, o, a) in enumerate(zip(calls, outputs, afters)) if RULES[name].judge(part, [c], [o], [a])]
-            message += f" (call {alone[0] + 1} of {len(calls)})" if alone else ""
+            message += f" (on visible example {alone[0] + 1} of {len(calls)})" if alone else ""
     if message:
         raise _Failure(message)
     _print(f"{name}, visible test ({_what(name, part)}) ✓ — the grade repeats it on fresh data")

@@ -143,4 +143,4 @@ def test_visible_tests_fail_with_the_diagnosis(name, part, answer, words):
         visible_test(name, answer, part)
     assert words in str(failure.value), str(failure.value)
     if name == "softmax_nll_backward":   # the first call is the lesson's worked example
-        assert str(failure.value).endswith("(call 1 of 2)")
+        assert str(failure.value).endswith("(on visible example 1 of 2)")
