@@ -112,15 +112,16 @@ def test_when_nbgrader_fails_its_reason_is_shown_and_no_report_is_replaced(class
     folder = tmp_path / "unregistered"
     shutil.copytree(class_course / "source", folder / "source")
     shutil.copy(class_course / "nbgrader_config.py", folder)
-    shutil.copytree(class_course / "submitted" / "ada", folder / "submitted" / "ada")
+    # alan's submission is a valid notebook (an earlier test breaks ada's in the shared course)
+    shutil.copytree(class_course / "submitted" / "alan", folder / "submitted" / "alan")
     (folder / "reports").mkdir()
     kept = (folder / "reports" / f"{A}.csv")
-    kept.write_text("student,score\nada,15\n")
+    kept.write_text("student,score\nalan,15\n")
     assert cli.main(["grade", A, "--course", str(folder), "--jobs", "1"]) != 0
     said = capsys.readouterr().out
-    assert f"could not grade ada: No assignment with ID '{A}' exists in the database" in said
+    assert f"could not grade alan: No assignment with ID '{A}' exists in the database" in said
     assert "graded 0 of 1 submissions" in said
-    assert kept.read_text() == "student,score\nada,15\n"
+    assert kept.read_text() == "student,score\nalan,15\n"
 
 
 def test_grading_sends_nothing_to_a_kernel_that_shows_widgets(tmp_path, monkeypatch):
