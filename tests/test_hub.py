@@ -263,7 +263,7 @@ def test_the_instructor_grades_the_class_and_students_fetch_their_feedback(term)
     assert scores[correct][0] == scores[correct][1] > 0
     assert 0 < scores[mistaken][0] < scores[mistaken][1]
     for student, (score, max_score) in scores.items():
-        assert f"Score: {score:.1f} / {max_score:.1f}" in term["feedback"][student], student
+        assert f": {round(float(score), 2)} of {round(float(max_score), 2)} points" in term["feedback"][student], student
         assert "hidden_test" not in term["feedback"][student]
 
 
