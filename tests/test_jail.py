@@ -156,8 +156,8 @@ def test_feedback_holds_no_secret_and_no_active_html(graded, secret_lines):
             wrote = "\n".join(c.source for c in course.read_notebook(folder / "submitted", student, A).cells)
             leaks = sorted(line for line in secret_lines if line in visible and line not in wrote)
             assert not leaks, f"{student}'s feedback shows solution or hidden-test lines: {leaks[:3]}"
-            for secret in (TOKEN, "honest_ada", *GRADER_LINES):
-                assert secret not in visible or secret in wrote, f"{student}'s feedback shows {secret!r}"
+            for hidden in (TOKEN, "honest_ada", *GRADER_LINES):
+                assert hidden not in visible or hidden in wrote, f"{student}'s feedback shows {hidden!r}"
             active = [m.group(0) for m in re.finditer(r"<(script|img|svg|iframe)\b[^>]*>[^<]*", text)]
             assert not [a for a in active if "BACKPROP_NINJA_PWNED" in a or "onerror" in a], student
             assert page.stat().st_size < 1_500_000, f"{page} is {page.stat().st_size} bytes"

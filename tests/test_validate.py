@@ -1,25 +1,19 @@
-"""What a student sees while working tells the truth.
-
-- Validate is the grade minus the secrets: for every calibration case of every assignment, nbgrader's
-  Validate (the student's button, run here as `nbgrader validate` on the submitted notebook) passes
-  exactly when the grade gives every autograded test full marks. The grade of each case is its FAILS
-  list, which test_calibration proves is what nbgrader autograde gives.
-- The lab assistant in the notebook (`check_backward`, the check cells) names every mistake the
-  grader names, for every network of the calibration class.
+"""Validate is the grade minus the secrets: for every calibration case of every assignment, nbgrader's
+Validate (the student's button, run here as `nbgrader validate` on the submitted notebook) passes
+exactly when the grade gives every autograded test full marks. The grade of each case is its FAILS
+list, which test_calibration proves is what nbgrader autograde gives. (That the notebook names every
+mistake the grader names is tests/test_mistakes.py.)
 """
 import os
-import re
 import resource
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 
 import nbformat
-import numpy as np
 import pytest
 
-from backprop_ninja import check_backward, data
-from ninja_autograde import calibration, course, referee, submissions
+from ninja_autograde import calibration, course, submissions
 
 PASSED = "Success! Your notebook passes all the tests."
 MEMORY = 3 * 1024**3   # the 6 GB student meets a MemoryError here as in grading, not the machine's limit
