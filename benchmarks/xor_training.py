@@ -3,13 +3,15 @@
     .venv/bin/python benchmarks/xor_training.py [--seeds 50] [CASE ...]
 
 Each seed draws the test exactly as the referee does (`exercises.EXERCISES[...].calls(rng, "train")`:
-TRAIN_RUNS networks on fresh XOR data), trains each with the case's backward pass through the kernel's
+TRAIN_RUNS networks on fresh XOR data, each a run right gradient descent solves, `ninja_autograde.solvable`;
+drawn once per seed and shared by every case), trains each with the case's backward pass through the kernel's
 own loop (`backprop_ninja.checks.train_xor`, from the call's seed alone) and judges it with the referee's rule. A test fails at its first failed
 network, so the loop stops there. Prints, per case, the pass rate and the accuracies reached, beside what
 the case's FAILS / MAY_FAIL lists expect: the numbers quoted in the cases' docstrings come from here.
 """
 
 import argparse
+import functools
 from pathlib import Path
 
 import numpy as np
@@ -46,9 +48,15 @@ def backward_passes(names):
     return out
 
 
+@functools.cache
+def draw(seed):
+    """The hidden training test's calls drawn from seed (finding solvable runs costs a second each)."""
+    return EXERCISES["mlp_relu_backward"].calls(np.random.default_rng(seed), "train")
+
+
 def run_test(backward, seed):
     """(passed, accuracies of the networks trained) for one hidden training test drawn from seed."""
-    calls = EXERCISES["mlp_relu_backward"].calls(np.random.default_rng(seed), "train")
+    calls = draw(seed)
     accuracies = []
     for i, call in enumerate(calls):
         with np.errstate(all="ignore"):

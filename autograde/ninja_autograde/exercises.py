@@ -16,6 +16,8 @@ import numpy as np
 from backprop_ninja import functions, judging, nets, scale
 from backprop_ninja.judging import TRAIN_RUNS, capstone_call, xor_call
 
+from . import solvable
+
 
 def _logits(rng, extreme):
     N, K = int(rng.integers(2, 8)), int(rng.integers(2, 9))
@@ -56,7 +58,7 @@ class MLPBackward(judging.MLPBackward):
 
     def calls(self, rng, part):
         if part == "train":
-            return [xor_call(int(rng.integers(2**31))) for _ in range(TRAIN_RUNS)]
+            return [xor_call(seed) for seed in solvable.draw(rng, TRAIN_RUNS)]
         small = [self._draw(rng, N) for N in (1, int(rng.integers(3, 9)))]
         if part == "unchanged":
             return small

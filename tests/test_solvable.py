@@ -1,0 +1,49 @@
+"""The training test hands out only XOR runs that right gradient descent solves (`ninja_autograde.solvable`)."""
+from pathlib import Path
+
+import numpy as np
+
+from backprop_ninja import checks, nets
+from backprop_ninja.gradcheck import numerical_gradient
+from backprop_ninja.judging import TRAIN_ACCURACY, XOR_LR, XOR_STEPS, xor_run
+from ninja_autograde import solvable
+from ninja_autograde.submissions import load_case
+
+STUCK = 1219351663   # a run right gradient descent leaves at 75 % (found by benchmarks/xor_training.py)
+RIGHT = Path(__file__).resolve().parents[1] / "autograde" / "calibration" / "04_mlp_relu" / "correct_einsum.py"
+
+
+def right_backward():
+    namespace = {"np": np}
+    exec(load_case(RIGHT).answers["mlp_relu_backward"], namespace)   # the calibration class's own answer
+    return namespace["mlp_relu_backward"]
+
+
+def test_its_gradient_is_the_lab_assistants_finite_differences_of_the_course_forward():
+    params, X, y = xor_run(5)
+    rng = np.random.default_rng(0)
+    params = {k: v + rng.normal(0.0, 0.3, v.shape) for k, v in params.items()}
+    fast = solvable.numerical_gradient(params, X, y)
+    for name in params:
+        loss = lambda: nets.mlp_relu_forward(params, X, y)[0]
+        assert np.allclose(fast[name], numerical_gradient(loss, params[name]), atol=1e-8)
+
+
+def test_a_run_right_gradient_descent_cannot_solve_is_never_handed_out():
+    trained, (_, X, y) = checks.train_xor(right_backward(), STUCK, XOR_STEPS, XOR_LR), xor_run(STUCK)
+    assert np.mean(nets.predict(trained, X) == y) < TRAIN_ACCURACY   # a right backward pass fails this run
+    assert solvable.accuracy(STUCK) < solvable.SOLVED
+
+    class Draws:   # a generator whose first draw is the stuck run
+        def __init__(self):
+            self.seeds = iter([STUCK, 7])
+
+        def integers(self, high):
+            return next(self.seeds)
+
+    assert solvable.draw(Draws(), 1) == [7]
+
+
+def test_the_visible_tests_runs_are_solvable():
+    for call in checks.visible_calls("mlp_relu_backward", "train"):
+        assert solvable.accuracy(int(call["seed"])) >= solvable.SOLVED
