@@ -92,7 +92,7 @@ def _mlp_calls(rules, part):
     if part == "unchanged":
         return calls
     rng = np.random.default_rng(40)
-    big = scale.recipe(rng, net.forward.__name__, rules.scale_sizes, 4, part)
+    big = scale.recipe(rng, net.forward.__name__, rules.scale_sizes(part), 1, part)
     return calls + [{**big, "_directions": np.array(41)}]
 
 

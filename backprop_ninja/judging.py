@@ -187,16 +187,24 @@ class SoftmaxNLLBackward(Rules):
 class MLPBackward(Rules):
     """Backward pass of a course network; one test part per tensor, plus 'unchanged' and 'train'.
 
-    A tensor's part also holds a "scale" call: a network of a million parameters (`scale`, of
-    `scale_sizes`), judged along random directions, which finite differences cannot answer in time.
-    The training test's calls carry only a seed: the kernel's trainer and the judge rebuild the run
-    (`xor_run`) from it."""
+    A tensor's part also holds a "scale" call: a network of over a million parameters whose hidden
+    layer next to the tensor is 50,000 units wide (`scale_sizes`), judged along random directions. A
+    derivation answers in milliseconds (loops in seconds); finite differences need 100,000 forward
+    passes even for that layer's bias, and run out of time. The training test's calls carry only a
+    seed: the kernel's trainer and the judge rebuild the run (`xor_run`) from it."""
     gradient = True
-    SCALE_SIZES = {"mlp_tanh": [1024, 1024, 10], "mlp_relu": [1024, 1024, 10], "mlp3": [1024, 1024, 64, 10]}
+    SCALE_SIZES = {"mlp_tanh": [16, 16, 10], "mlp_relu": [16, 16, 10], "mlp3": [16, 16, 16, 10]}
+    SCALE_WIDTH = 50_000
 
     def __init__(self, network):
         self.net = NETWORKS[network]
-        self.scale_sizes = self.SCALE_SIZES[network]
+
+    def scale_sizes(self, part):
+        """The scale network for tensor `part` (W_i or b_i): hidden layer i made SCALE_WIDTH units wide,
+        or the last hidden layer for the output layer's tensors (the classes stay few: np.eye(K) must fit)."""
+        sizes = list(self.SCALE_SIZES[self.net.name])
+        sizes[min(int(part[1:]), len(sizes) - 2)] = self.SCALE_WIDTH
+        return sizes
 
     def reference(self, call):
         params, X, y = {k: v.copy() for k, v in call["params"].items()}, call["cache"]["X"], call["y"]

@@ -2,6 +2,7 @@
 import re
 
 import numpy as np
+import pytest
 from nbformat import NotebookNode
 
 import ninja_hidden as hidden
@@ -102,7 +103,16 @@ def test_backward_tests_include_a_million_parameter_network_judged_along_directi
         return {k: (-v if v.size > 10**5 else v) for k, v in grads.items()}
 
     _, verdict = verdict_of("mlp_tanh_backward", "W1", right_only_when_small)
-    assert verdict.startswith("dW1 is wrong on a network of 1,059,850 parameters") and "sign" in verdict
+    assert verdict.startswith(f"dW1 is wrong on a network of {scale.parameters(big):,} parameters") and "sign" in verdict
+
+
+@pytest.mark.parametrize("name, parts", [("mlp_tanh_backward", "W1 b1 W2"), ("mlp3_backward", "W1 b1 W2 b2 W3")])
+def test_at_scale_every_tensor_but_the_output_bias_is_too_large_for_finite_differences(name, parts):
+    """Two forward passes per entry: 50,000 entries make 100,000 forward passes of a million-parameter network."""
+    for part in parts.split():
+        big = referee.Test(name, part, seed=3).calls[-1]
+        params, _, _ = scale.network(big)
+        assert params[part].size >= 50_000 and scale.parameters(big) > 10**6, part
 
 
 def test_finite_differences_run_out_of_the_kernels_time_budget(monkeypatch):

@@ -62,7 +62,7 @@ class MLPBackward(judging.MLPBackward):
         small = [self._draw(rng, N) for N in (1, int(rng.integers(3, 9)))]
         if part == "unchanged":
             return small
-        big = scale.recipe(rng, self.net.forward.__name__, self.scale_sizes, 4, part)
+        big = scale.recipe(rng, self.net.forward.__name__, self.scale_sizes(part), 1, part)
         return small + [{**big, "_directions": np.array(int(rng.integers(2**31)))}]
 
     def _draw(self, rng, N):
