@@ -20,11 +20,13 @@ c.CourseDirectory.assignment_id = ""
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
-# Before grading: a submission with symbolic links is refused, a test cell the student deleted is put
-# back (autograde/ninja_autograde/sanitize.py).
+# Before grading: a submission with symbolic links is refused, every cell's nbgrader metadata is the
+# release's (edited metadata restored, foreign graded cells made plain), a test cell the student deleted
+# is put back (autograde/ninja_autograde/sanitize.py).
 c.Autograde.sanitize_preprocessors = [
     "ninja_autograde.sanitize.RefuseLinks",
     "nbgrader.preprocessors.ClearOutput",
+    "ninja_autograde.sanitize.RestoreCellMetadata",
     "nbgrader.preprocessors.DeduplicateIds",
     "nbgrader.preprocessors.OverwriteKernelspec",
     "ninja_autograde.sanitize.RestoreDeletedTests",

@@ -38,6 +38,9 @@ def class_course(tmp_path_factory):
                 del cell["outputs"], cell["execution_count"]
         return nb
 
+    for name, edit in TAMPERED.items():   # alan's answers (partly wrong), their metadata edited
+        alan = submissions.student_notebook(release, calibration.case(A, STUDENTS["alan"]).answers, solutions)
+        submissions.write_submission(folder, name, A, NB, edit(alan))
     submit("deleted_a_test", drop_cell)
     submit("retyped_a_test", retype_cell)
     (submit("extra_files") / "scratch.txt").write_text("notes")
@@ -45,6 +48,52 @@ def class_course(tmp_path_factory):
     shutil.move(submit("renamed") / NB, folder / "submitted" / "renamed" / A / "softmax_nll (1).ipynb")
     (submit("missing") / NB).unlink()
     return folder
+
+
+def _nbgrader(cell):
+    return cell.metadata.get("nbgrader", {})
+
+
+def _tests(nb):
+    return [c for c in nb.cells if _nbgrader(c).get("grade") and not _nbgrader(c).get("solution")]
+
+
+def inflate_points(nb):
+    for cell in _tests(nb):
+        cell.metadata.nbgrader["points"] = 1000
+    return nb
+
+
+def forge_a_test(nb):
+    cell = nbformat.v4.new_code_cell("pass")
+    cell.metadata["nbgrader"] = {"grade": True, "grade_id": "bonus", "points": 100, "locked": True,
+                                 "solution": False, "schema_version": 3, "task": False}
+    nb.cells.append(cell)
+    return nb
+
+
+def retag_cells(nb):
+    for cell in nb.cells:
+        if _nbgrader(cell).get("solution"):   # the answer cells claim to be locked tests worth 50
+            cell.metadata.nbgrader.update(grade=True, points=50, solution=False, locked=True)
+    for cell in _tests(nb):
+        cell.metadata.nbgrader.update(task=True)
+    return nb
+
+
+def move_grade_ids(nb):
+    """Each test's grade_id on a harmless cell at the top; the real tests renamed."""
+    tests = _tests(nb)
+    for cell in tests:
+        fake = nbformat.v4.new_code_cell("pass")
+        fake.metadata["nbgrader"] = dict(_nbgrader(cell))
+        cell.metadata.nbgrader["grade_id"] += "_renamed"
+        nb.cells.insert(0, fake)
+    return nb
+
+
+TAMPERED = {"inflated_points": inflate_points, "forged_a_test": forge_a_test, "retagged_cells": retag_cells,
+            "moved_grade_ids": move_grade_ids}
 
 
 def scores(folder):
@@ -80,6 +129,18 @@ def test_bad_submissions_get_a_clear_message_and_stop_nobody(class_course):
     # grading again changes nothing
     grading.grade(A, class_course, progress=False)
     assert scores(class_course) == graded
+
+
+def test_edited_cell_metadata_gains_nothing_and_is_graded_as_released(class_course):
+    """The release's metadata is restored: the same answers score the same, whatever the JSON claims."""
+    outcomes = {o.student: o for o in grading.grade(A, class_course, progress=False)}
+    graded = scores(class_course)
+    assert 0 < graded["alan"] < 15
+    for student in ("inflated_points", "forged_a_test", "retagged_cells"):
+        assert outcomes[student].success, outcomes[student].error
+        assert graded[student] == graded["alan"], student
+    # the tests, put back where the student moved their ids (before the answers), find nothing to test
+    assert outcomes["moved_grade_ids"].success and graded["moved_grade_ids"] <= graded["alan"]
 
 
 def test_a_bad_resubmission_loses_nothing_already_graded(class_course):

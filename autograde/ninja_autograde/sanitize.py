@@ -5,10 +5,17 @@
   a cell is an easy slip in JupyterLab. Tests are not the student's to delete: this puts each
   missing test cell back after the cell that precedes it in the release notebook; nbgrader's
   OverwriteCells then fills in its hidden part from the gradebook.
+- A cell's nbgrader metadata is the release's, whatever the submission says. A student can edit a
+  notebook's JSON: raise a test's points, mark a cell of their own as a graded test or a task, move
+  a test's grade_id onto a harmless cell. nbgrader takes points from the gradebook, but refuses the
+  whole notebook when its metadata does not check out, and the student loses everything. Instead,
+  each cell whose grade_id the release has gets the release's metadata back; any other cell loses
+  its nbgrader metadata and is the student's own cell, run and never graded.
 - A submission holding a symbolic link (or a pipe, a device) is refused: nbgrader would read what a
   link points to, as the grader (the gradebook, a source notebook), and hand it to the student's code.
 """
 
+import copy
 from pathlib import Path
 
 import nbformat
@@ -20,15 +27,41 @@ def _grade_id(cell):
     return cell.metadata.get("nbgrader", {}).get("grade_id")
 
 
+def _release(config, resources):
+    """The release notebook the submission came from, or None."""
+    info = resources["nbgrader"]
+    path = Path(config.CourseDirectory.root or ".") / "release" / info["assignment"] / f"{info['notebook']}.ipynb"
+    return nbformat.read(path, as_version=4) if path.exists() else None
+
+
+class RestoreCellMetadata(NbGraderPreprocessor):
+    def preprocess(self, nb, resources):
+        release = _release(self.config, resources)
+        if release is None:
+            return nb, resources
+        released = {_grade_id(c): c.metadata.nbgrader for c in release.cells if _grade_id(c)}
+        for cell in nb.cells:
+            mine = cell.metadata.get("nbgrader")
+            if mine is None:
+                continue
+            theirs = released.get(_grade_id(cell))
+            if mine != theirs:
+                self.log.warning("Cell %r: nbgrader metadata not as released; %s", _grade_id(cell),
+                                 "restored" if theirs else "removed (the cell runs, ungraded)")
+                if theirs:
+                    cell.metadata.nbgrader = copy.deepcopy(theirs)
+                else:
+                    del cell.metadata["nbgrader"]
+        return nb, resources
+
+
 class RestoreDeletedTests(NbGraderPreprocessor):
     def preprocess(self, nb, resources):
-        info = resources["nbgrader"]
-        root = Path(self.config.CourseDirectory.root or ".")
-        release = root / "release" / info["assignment"] / f"{info['notebook']}.ipynb"
-        if not release.exists():
+        release = _release(self.config, resources)
+        if release is None:
             return nb, resources
         position = 0
-        for cell in nbformat.read(release, as_version=4).cells:
+        for cell in release.cells:
             grade_id = _grade_id(cell)
             found = [i for i, c in enumerate(nb.cells) if grade_id and _grade_id(c) == grade_id]
             if found:
