@@ -133,3 +133,15 @@ def test_the_same_seed_draws_the_same_data_and_no_seed_fresh_data():
     a, b = (referee.Test("mlp_relu_backward", "W1", 42).sent() for _ in range(2))
     assert wire.dumps(a) == wire.dumps(b)
     assert wire.dumps(referee.Test("mlp_relu_backward", "W1").sent()) != wire.dumps(a)
+
+
+def test_a_verdict_shows_control_characters_and_never_obeys_them():
+    """An exception message that would clear the instructor's line and print a forged score, or turn text around."""
+    forged = "\x1b[2K\r  mallory  15/15 \u202e"
+
+    def raises(z, y):
+        raise ValueError(forged)
+
+    _, verdict = verdict_of("softmax_nll_backward", "random", raises)
+    assert "ValueError" in verdict and "\\x1b[2K\\x0d  mallory" in verdict and "\\u202e" in verdict
+    assert all(c.isprintable() for c in verdict)

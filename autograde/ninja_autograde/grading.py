@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import sanitize
+from .printable import printable
 from .execute import check_jail
 
 _api = None
@@ -187,7 +188,7 @@ def grade(assignment, course=".", jobs=None, progress=True, shard=None, named=No
                 bar.update()
     failed = [o for o in sorted(outcomes, key=lambda o: o.student) if not o.success]
     for o in failed:
-        print(f"could not grade {o.student}: {o.error}")
+        print(f"could not grade {o.student}: {printable(o.error)}")
     part = f" (shard {shard[0]}/{shard[1]}, {len(students)} of {len(everyone)})" if shard else ""
     print(f"graded {len(outcomes) - len(failed)} of {len(outcomes)} submissions of {assignment}{part} "
           f"in {time.perf_counter() - start:.1f}s with {min(jobs, len(students))} workers"

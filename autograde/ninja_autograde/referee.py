@@ -27,6 +27,7 @@ from nbformat import NotebookNode
 from ninja_hidden import ANSWERS_MIME, wire
 
 from .exercises import EXERCISES
+from .printable import printable
 
 CALL = re.compile(r'hidden_test\(\s*"(\w+)"\s*,\s*(\w+)\s*,\s*"(\w+)"\s*\)')
 
@@ -51,9 +52,9 @@ class Test:
         """'' when the answers are right, else what is wrong (in the lessons' words)."""
         try:
             with np.errstate(all="ignore"):   # wrong answers overflow; that is what they are judged for
-                return judge(self.name, self.part, self.calls, answers)
+                return printable(judge(self.name, self.part, self.calls, answers))
         except Exception as error:  # noqa: BLE001 — a malformed answer fails its test, never the grading
-            return f"the answer could not be judged ({type(error).__name__}: {error})"
+            return printable(f"the answer could not be judged ({type(error).__name__}: {error})")
 
 
 def judge(name, part, calls, answers):

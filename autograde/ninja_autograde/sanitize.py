@@ -22,6 +22,8 @@ import nbformat
 from nbgrader import utils
 from nbgrader.preprocessors import NbGraderPreprocessor
 
+from .printable import printable
+
 
 def _grade_id(cell):
     return cell.metadata.get("nbgrader", {}).get("grade_id")
@@ -46,7 +48,7 @@ class RestoreCellMetadata(NbGraderPreprocessor):
                 continue
             theirs = released.get(_grade_id(cell))
             if mine != theirs:
-                self.log.warning("Cell %r: nbgrader metadata not as released; %s", _grade_id(cell),
+                self.log.warning("Cell %r: nbgrader metadata not as released; %s", printable(_grade_id(cell)),
                                  "restored" if theirs else "removed (the cell runs, ungraded)")
                 if theirs:
                     cell.metadata.nbgrader = copy.deepcopy(theirs)
