@@ -38,7 +38,7 @@ WHAT = {   # what each test's visible data checks, for the line printed when it 
     "random": "the lesson's worked example (N = 1) and a batch of N = 4, K = 3",
     "extreme": "logits of magnitude 1000",
     "unchanged": "inputs left as they were",
-    "train": f"{TRAIN_RUNS} networks trained for 3000 steps on XOR",
+    "train": f"{TRAIN_RUNS} networks trained for 3000 steps on XOR, and dW1 on a large network",
     "numbers": "finite differences of the trace's loss",
     "descends": "a stand-in gradient, 3 and 7 steps",
     ("mlp_bn_backward", "train"): f"{CAPSTONE['steps']} steps of minibatch gradient descent on the lesson's sequence",
@@ -78,9 +78,10 @@ SIZES = {"mlp_tanh": [4, 6, 3], "mlp_relu": [4, 6, 3], "mlp3": [4, 6, 5, 3]}
 
 
 def _mlp_calls(rules, part):
-    if part == "train":
-        return [xor_call(seed) for seed in range(TRAIN_RUNS)]
-    net, calls, seed = rules.net, [], 30
+    rng, net, calls, seed = np.random.default_rng(40), rules.net, [], 30
+    if part == "train":   # the networks, then dW1 on the large network: only a derivation trains and scales
+        big = scale.recipe(rng, net.forward.__name__, rules.scale_sizes("W1"), 1, "W1")
+        return [xor_call(seed) for seed in range(TRAIN_RUNS)] + [{**big, "_directions": np.array(41)}]
     for N in (1, 7):
         while True:   # the first seed whose pre-activations stay off ReLU's kink
             params, X, y = data.classification(N, SIZES[net.name], seed=seed)
@@ -91,7 +92,6 @@ def _mlp_calls(rules, part):
                 break
     if part == "unchanged":
         return calls
-    rng = np.random.default_rng(40)
     big = scale.recipe(rng, net.forward.__name__, rules.scale_sizes(part), 1, part)
     return calls + [{**big, "_directions": np.array(41)}]
 

@@ -57,13 +57,16 @@ class MLPBackward(judging.MLPBackward):
     answers it in milliseconds, finite differences not within the cell's timeout."""
 
     def calls(self, rng, part):
-        if part == "train":
-            return [xor_call(seed) for seed in solvable.draw(rng, TRAIN_RUNS)]
+        if part == "train":   # the networks, then dW1 on the large network: only a derivation trains and scales
+            return [xor_call(seed) for seed in solvable.draw(rng, TRAIN_RUNS)] + [self._big(rng, "W1")]
         small = [self._draw(rng, N) for N in (1, int(rng.integers(3, 9)))]
         if part == "unchanged":
             return small
+        return small + [self._big(rng, part)]
+
+    def _big(self, rng, part):
         big = scale.recipe(rng, self.net.forward.__name__, self.scale_sizes(part), 1, part)
-        return small + [{**big, "_directions": np.array(int(rng.integers(2**31)))}]
+        return {**big, "_directions": np.array(int(rng.integers(2**31)))}
 
     def _draw(self, rng, N):
         depth = self.net.depth

@@ -2,11 +2,10 @@
 
 A wrong gradient that still points downhill: z1 > 0 exactly where the mask is 1, so each hidden
 unit's gradient is the right one scaled by a positive number, and the network trains, only more
-slowly. Measured (benchmarks/xor_training.py, 50 seeds): the training test passes 49/50 (networks
-reach 93.5-100 %, mean 99.0 %), so it can neither be counted on to pass nor to fail. The per-tensor
-tests catch it every time."""
-FAILS = ['test_W1', 'test_b1']
-MAY_FAIL = ['test_trains_xor']   # passes 49/50: a rescaled gradient is still a descent direction
+slowly. Measured (benchmarks/xor_training.py, 50 seeds): its networks train to 93.5-100 % (mean
+99.0 %, 49 tests of 50 would pass on training alone), but the training test also asks dW1 on the
+large network, which is wrong here: the test fails every time, as the per-tensor tests do."""
+FAILS = ['test_W1', 'test_b1', 'test_trains_xor']
 
 
 def mlp_relu_backward(params, cache, y):
