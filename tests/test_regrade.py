@@ -4,7 +4,7 @@ The demo class (autograde/sample_class/roster.csv: every student's submission of
 grades, written straight into submitted/ as the demo's students submit them through the exchange) is graded with
 `backprop-ninja grade` and its feedback generated, as the demo does; then all of it again, in place, as an
 instructor regrading would. Scores, the referee's verdicts stored in the gradebook, the reports and every
-feedback page must come out bit-identical. One student more, hedy, submits barbara's wrong 02 notebook byte for
+feedback page (but for the timing of printed output, below) must come out bit-identical. One student more, hedy, submits barbara's wrong 02 notebook byte for
 byte: same score, same diagnosis, different hidden data.
 
 Slow (two gradings of 78 submissions: 9 to 11 minutes on 2 shared CPUs): run by `make test-regrade`, not `make test`.
