@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: test demo lab release calibrate benchmark kit test-hub test-validate clean
+.PHONY: test demo lab release calibrate benchmark kit test-hub test-validate test-regrade clean
 
 $(STAMP): pyproject.toml autograde/pyproject.toml
 	python3 -m venv $(VENV)
@@ -12,15 +12,19 @@ $(STAMP): pyproject.toml autograde/pyproject.toml
 	$(PY) -m pip install --quiet -e '.[course,dev]' -e './autograde[postgres]'
 	touch $(STAMP)
 
-## make test: the whole suite (package, grading pipeline, notebooks with nbval, browser), but for the two slow
-## suites below; CI runs make test, then make test-validate
+## make test: the whole suite (package, grading pipeline, notebooks with nbval, browser), but for the slow
+## suites below; CI runs make test, then make test-validate and make test-regrade
 test: $(STAMP)
-	$(PY) -m pytest tests source --nbval-lax --ignore=tests/test_validate.py
+	$(PY) -m pytest tests source --nbval-lax --ignore=tests/test_validate.py --ignore=tests/test_regrade.py
 	$(PY) -m pytest notebooks --nbval
 
 ## make test-validate: nbgrader validate on every calibration case agrees with its grade (about 10 minutes)
 test-validate: $(STAMP)
 	$(PY) -m pytest tests/test_validate.py
+
+## make test-regrade: the whole demo class graded twice gives identical scores, verdicts and feedback (about 10 minutes)
+test-regrade: $(STAMP)
+	$(PY) -m pytest tests/test_regrade.py
 
 ## make demo: a term of the sample class through nbgrader's exchange, graded in parallel; reports in build/demo/
 demo: $(STAMP)
