@@ -85,3 +85,11 @@ def test_mistakes_are_grouped_by_kind_not_by_their_numbers():
     formula = "missing tanh′ on the hidden layer h: dz1 = dh · (1 − h²), not dh alone"
     assert report.kind(f"dW1 is wrong, relative error 1.00e+00: {formula}") == formula
     assert report.kind("") == ""
+
+
+def test_a_students_words_in_the_report_are_text_not_mathematics(tmp_path):
+    """A mistake's kind can hold a student's exception message; matplotlib would parse $…$ in it and fail."""
+    message = "raised ValueError: $\\undefinedmacro{x}$ costs $5"
+    results = [report.StudentResult("eve", 0, 5, {"test_backward_random": (0, 5)}, [report.kind(message)])]
+    path = report.plot(results, A, tmp_path / "report.png")
+    assert path.stat().st_size > 0

@@ -216,7 +216,9 @@ def plot(results, assignment, path):
 
 
 def _wrap(text, width=42):
-    words, lines, line = text.split(), [], ""
+    """A label for the plot: wrapped, and with `$` escaped, since matplotlib reads $…$ as mathematics and a
+    student's exception message is no formula (an unknown \\command in it would stop the whole report)."""
+    words, lines, line = text.replace("$", r"\$").split(), [], ""
     for w in words:
         if len(line) + len(w) + 1 > width:
             lines.append(line)
