@@ -45,6 +45,11 @@ def class_course(tmp_path_factory):
     submit("retyped_a_test", retype_cell)
     (submit("extra_files") / "scratch.txt").write_text("notes")
     (submit("invalid_json") / NB).write_text('{"cells": [')
+    with open(folder / "nbgrader_config.py", "a") as config:
+        config.write("\nc.CourseDirectory.max_file_size = 2000   # kilobytes\n")
+    huge = nbformat.from_dict(json.loads(json.dumps(right)))
+    huge.cells.append(nbformat.v4.new_markdown_cell("x" * 3_000_000))
+    submissions.write_submission(folder, "oversized", A, NB, huge)
     shutil.move(submit("renamed") / NB, folder / "submitted" / "renamed" / A / "softmax_nll (1).ipynb")
     (submit("missing") / NB).unlink()
     return folder
@@ -119,7 +124,9 @@ def test_bad_submissions_get_a_clear_message_and_stop_nobody(class_course):
     assert outcomes["invalid_json"].error.startswith(f"{NB} is not a valid notebook")
     assert outcomes["missing"].error == f"{NB} is missing"
     assert "softmax_nll (1).ipynb: renamed?" in outcomes["renamed"].error
-    for student in ("invalid_json", "missing", "renamed"):
+    assert outcomes["oversized"].error.startswith(f"{NB} is 3.") and outcomes["oversized"].error.endswith(
+        "MB, more than the course's limit of 2.0 MB (CourseDirectory.max_file_size): huge outputs? Clear them and submit again")
+    for student in ("invalid_json", "missing", "renamed", "oversized"):
         assert not outcomes[student].success
     graded = scores(class_course)
     # a deleted test cell is put back, a retyped one restored, extra files ignored: full marks for right answers

@@ -134,10 +134,11 @@ def reason(result):
 
 
 def problem(course, assignment, student):
-    """Why a submission cannot be graded ('' if it can): a missing, renamed or broken notebook."""
+    """Why a submission cannot be graded ('' if it can): a missing, renamed, oversized or broken notebook."""
     import nbformat
 
     folder = Path(course) / "submitted" / student / assignment
+    limit = 1000 * load_config(Path(course).resolve()).CourseDirectory.get("max_file_size", 100_000)
     if sanitize.not_plain(folder):   # a link: nbgrader would copy what it points to, as the grader
         return sanitize.not_plain(folder)
     expected = {p.name for p in (Path(course) / "source" / assignment).glob("*.ipynb")}
@@ -147,6 +148,10 @@ def problem(course, assignment, student):
             others = sorted(submitted - expected)
             hint = f"; the submission has {', '.join(others)}: renamed? Give it its name back" if others else ""
             return f"{name} is missing{hint}"
+        size = (folder / name).stat().st_size
+        if size > limit:   # nbgrader's exchange leaves such a file out; one that came another way is not read
+            return (f"{name} is {size / 1e6:.1f} MB, more than the course's limit of {limit / 1e6:.1f} MB "
+                    "(CourseDirectory.max_file_size): huge outputs? Clear them and submit again")
         try:
             nbformat.validate(nbformat.read(folder / name, as_version=4))
         except Exception as error:  # noqa: BLE001 — whatever nbformat rejects, the message says what
