@@ -20,9 +20,11 @@ c.CourseDirectory.assignment_id = ""
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
-# Before grading: a submission with symbolic links is refused, a test cell the student deleted is put
-# back (autograde/ninja_autograde/sanitize.py).
+# Before grading: the gradebook in SQLite's write-ahead-log mode (ninja_autograde/gradebook.py: a commit
+# syncs the disk once, not three times, so parallel graders do not queue for it), a submission with
+# symbolic links is refused, a test cell the student deleted is put back (ninja_autograde/sanitize.py).
 c.Autograde.sanitize_preprocessors = [
+    "ninja_autograde.gradebook.WriteAheadLog",
     "ninja_autograde.sanitize.RefuseLinks",
     "nbgrader.preprocessors.ClearOutput",
     "nbgrader.preprocessors.DeduplicateIds",
