@@ -90,12 +90,12 @@ class GraderKernelManager(AsyncKernelManager):
 
     async def _async_cleanup_resources(self, restart=False):
         await super()._async_cleanup_resources(restart)
+        if not restart and self.group:   # first: it waits until the jail's last process has exited
+            self.group.remove()
+            self.group = None
         if not restart and self.runtime:
             shutil.rmtree(self.runtime, ignore_errors=True)
             self.runtime = None
-        if not restart and self.group:
-            self.group.remove()
-            self.group = None
 
 
 def check_jail(config):
