@@ -54,6 +54,11 @@ def runtime_folders():
     return {p for p in Path(os.environ.get("TMPDIR", "/tmp")).glob("backprop-ninja-kernel-*") if p.is_dir()}
 
 
+def kernel_cgroups():
+    root = cgroup._root()
+    return set(root.glob("backprop-ninja-*")) if root else set()
+
+
 def attack_cases():
     return [submissions.load_case(p) for p in sorted(ATTACKS.glob("*.py"))]
 
@@ -82,7 +87,7 @@ def graded(tmp_path_factory):
         sub = submissions.write_submission(folder, student, A, NB, nb, case)
         (sub / "target.json").write_text(json.dumps(target))
     secret.load(folder / ".grader" / "secret")   # the course secret exists before any student runs
-    before = {"course": tree(folder), "schema": schema(folder), "runtime": runtime_folders(),
+    before = {"course": tree(folder), "schema": schema(folder), "runtime": runtime_folders(), "cgroups": kernel_cgroups(),
               "sources": {str(p): p.read_bytes() for p in SOURCES},
               "site": sorted(os.listdir(sysconfig.get_paths()["purelib"]))}
     os.environ["JUPYTERHUB_API_TOKEN"] = TOKEN
@@ -145,6 +150,7 @@ def test_no_process_outlives_its_notebook(graded):
     left = {pid: Path(f"/proc/{pid}/cmdline").read_bytes()[:300] for pid in doctor.survivors(MARKER)}
     assert not left, f"processes outlived their notebook: {left}"
     assert runtime_folders() <= graded[3]["runtime"], "a kernel's runtime folder was left behind"
+    assert kernel_cgroups() <= graded[3]["cgroups"], "a kernel's cgroup was left behind"
 
 
 def test_feedback_holds_no_secret_and_no_active_html(graded, secret_lines):
