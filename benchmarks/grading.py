@@ -71,7 +71,7 @@ def scores(folder):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[16, 64, 256])
-    parser.add_argument("--jobs", type=int, default=os.cpu_count())
+    parser.add_argument("--jobs", type=int, default=grading.default_jobs())
     parser.add_argument("--repeat", type=int, default=1, help="grade each size this many times; medians are shown")
     args = parser.parse_args(argv)
     floor = kernel_start_seconds()
