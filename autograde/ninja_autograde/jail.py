@@ -104,9 +104,10 @@ def _python(python):
     args = [a for p in bound for a in ("--ro-bind", str(p), str(p))]
     for name in KERNEL_PACKAGES:
         folder = package_dir(name)
-        if folder:
-            compile_bytecode(folder)
-        if folder and not any(p in folder.parents for p in bound):
+        if not folder:
+            continue
+        compile_bytecode(folder)
+        if not any(p in folder.parents for p in bound):
             args += ["--ro-bind", str(folder), str(folder)]
     for name in HIDDEN_PACKAGES:   # installed into site-packages (not editable): hide it under an empty folder
         folder = package_dir(name)
