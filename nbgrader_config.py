@@ -20,10 +20,13 @@ c.CourseDirectory.assignment_id = ""
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
-# Before grading: a submission with symbolic links is refused, every cell's nbgrader metadata is the
-# release's (edited metadata restored, foreign graded cells made plain), a test cell the student deleted
-# is put back (autograde/ninja_autograde/sanitize.py).
+# Before grading: the gradebook in SQLite's write-ahead-log mode (ninja_autograde/gradebook.py: a commit
+# syncs the disk once, not three times, so parallel graders do not queue for it; on a network filesystem
+# such as NFS, where SQLite's WAL does not work, set c.WriteAheadLog.enabled = False), a submission with
+# symbolic links is refused, every cell's nbgrader metadata is the release's (edited metadata restored,
+# foreign graded cells made plain), a test cell the student deleted is put back (ninja_autograde/sanitize.py).
 c.Autograde.sanitize_preprocessors = [
+    "ninja_autograde.gradebook.WriteAheadLog",
     "ninja_autograde.sanitize.RefuseLinks",
     "nbgrader.preprocessors.ClearOutput",
     "ninja_autograde.sanitize.RestoreCellMetadata",

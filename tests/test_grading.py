@@ -1,6 +1,8 @@
 """`backprop-ninja grade`: nbgrader's scores, in parallel, and bad submissions that stop nobody."""
+import contextlib
 import json
 import shutil
+import sqlite3
 
 import nbformat
 import pytest
@@ -105,6 +107,11 @@ def scores(folder):
     return {r.student: r.score for r in report.collect(folder, A)}
 
 
+def journal_mode(folder):
+    with contextlib.closing(sqlite3.connect(folder / "gradebook.db")) as db:
+        return db.execute("PRAGMA journal_mode").fetchone()[0]
+
+
 def test_parallel_grading_gives_nbgraders_own_scores(class_course, tmp_path):
     outcomes = {o.student: o for o in grading.grade(A, class_course, jobs=2, progress=False)}
     parallel = scores(class_course)
@@ -115,6 +122,8 @@ def test_parallel_grading_gives_nbgraders_own_scores(class_course, tmp_path):
     for student in STUDENTS:
         course.nbgrader("autograde", A, "--student", student, "--force", cwd=plain)
         assert scores(plain)[student] == parallel[student], student
+    # both gradebooks in write-ahead-log mode (ninja_autograde/gradebook.py), set by the course's config
+    assert journal_mode(class_course) == journal_mode(plain) == "wal"
     assert outcomes["ada"].success and parallel["ada"] == 15
     assert 0 < parallel["alan"] < 15 and parallel["linus"] == 0
 

@@ -36,7 +36,7 @@ REPO = Path(__file__).resolve().parents[1]
 COURSE = "backprop-ninja"
 A, NB = "02_softmax_nll", "softmax_nll.ipynb"
 NOT_COPIED = shutil.ignore_patterns(".git", ".venv", "build", "__pycache__", "*.egg-info", "submitted", "autograded",
-                                    "feedback", "gradebook.db", "reports", ".pytest_cache")
+                                    "feedback", "gradebook.db*", "reports", ".pytest_cache")
 
 
 def free_port():
@@ -154,7 +154,8 @@ def hub(people):
     else:   # a kept install: this checkout's hub config, and a term that starts afresh
         shutil.copy(REPO / "docs" / "jupyterhub_config.py", prefix)
         for leftover in [*(prefix / "exchange").iterdir(), *(prefix / "state").iterdir(),
-                         *(course_dir / f for f in ("submitted", "autograded", "feedback", "gradebook.db")),
+                         *(course_dir / f for f in ("submitted", "autograded", "feedback", "gradebook.db",
+                                                    "gradebook.db-wal", "gradebook.db-shm")),
                          *(Path(f"/home/{names[s]}") / d for s in ("correct", "mistaken") for d in (COURSE, ".local"))]:
             shutil.rmtree(leftover) if leftover.is_dir() else leftover.unlink(missing_ok=True)
     token, port = secrets.token_hex(16), free_port()

@@ -6,6 +6,7 @@ a forged grade visible), classmates keep full marks, the gradebook's schema and 
 attackers' own output are unchanged, no process survives, and the feedback holds no solution line, no
 secret and no active HTML, and stays small.
 """
+import asyncio
 import hashlib
 import html
 import json
@@ -20,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from ninja_autograde import cgroup, course, doctor, grading, jail, report, secret, submissions
+from ninja_autograde.execute import GraderKernelManager
 
 A = "02_softmax_nll"
 NB = course.ASSIGNMENTS[A]
@@ -145,6 +147,33 @@ def test_no_process_outlives_its_notebook(graded):
     left = {pid: Path(f"/proc/{pid}/cmdline").read_bytes()[:300] for pid in doctor.survivors(MARKER)}
     assert not left, f"processes outlived their notebook: {left}"
     assert runtime_folders() <= graded[3]["runtime"], "a kernel's runtime folder was left behind"
+
+
+def test_a_kernel_killed_after_its_last_cell_takes_its_processes_and_cgroup_along(tmp_path):
+    """The grader kills a kernel once its last cell has run (GraderExecute.shutdown_kernel)."""
+    async def start_and_kill():
+        km = GraderKernelManager(kernel_name="python3")
+        await km.start_kernel(cwd=str(tmp_path))
+        client = km.client()
+        client.start_channels()
+        await client.wait_for_ready(timeout=60)
+        escape = "import os, time\nif os.fork() == 0:\n    os.setsid()\n    time.sleep(600)"
+        await client.execute_interactive(escape, timeout=60)
+        group, runtime = km.group, km.runtime
+        await km.shutdown_kernel(now=True)
+        client.stop_channels()
+        return group, runtime
+    group, runtime = asyncio.run(start_and_kill())
+    assert group is None or not group.path.exists(), "the kernel's cgroup was left behind"
+    assert not [p for p in Path("/proc").glob("[0-9]*/cmdline") if str(runtime).encode() in read_or_empty(p)]
+    assert not runtime.exists()
+
+
+def read_or_empty(path):
+    try:
+        return path.read_bytes()
+    except OSError:   # the process ended meanwhile
+        return b""
 
 
 def test_feedback_holds_no_secret_and_no_active_html(graded, secret_lines):

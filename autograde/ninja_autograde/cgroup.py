@@ -11,6 +11,7 @@ launch line joins it before it starts bubblewrap, and every process of the kerne
 """
 
 import os
+import time
 import uuid
 from pathlib import Path
 
@@ -64,8 +65,14 @@ class KernelGroup:
     def wrap(self, cmd):
         return ["/bin/sh", "-c", JOIN, str(self.path / "cgroup.procs"), *cmd]
 
-    def remove(self):
-        try:
-            self.path.rmdir()
-        except OSError:   # a process still in it: it goes with the kernel's PID namespace, the folder stays
-            pass
+    def remove(self, wait=1.0):
+        """Remove the group once its processes are gone: those of a killed jail take a few ms to exit."""
+        end = time.monotonic() + wait
+        while True:
+            try:
+                self.path.rmdir()
+                return
+            except OSError:   # a process still in it
+                if time.monotonic() > end:   # it goes with the kernel's PID namespace; the folder stays
+                    return
+                time.sleep(0.005)

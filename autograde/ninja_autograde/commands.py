@@ -14,7 +14,7 @@ from pathlib import Path
 def add_to(commands):
     grade = commands.add_parser("grade", help="autograde every submission of ASSIGNMENT in submitted/, in parallel")
     grade.add_argument("assignment")
-    grade.add_argument("--jobs", type=int, default=None, help="parallel workers (default: the CPU count)")
+    grade.add_argument("--jobs", type=int, default=None, help="parallel workers (default: one per CPU)")
     grade.add_argument("--course", default=".", help="the course directory, with nbgrader_config.py (default: .)")
     grade.add_argument("--shard", default=None, metavar="i/n",
                        help="grade share i of n (0 ≤ i < n) of the class: one share per grading machine")

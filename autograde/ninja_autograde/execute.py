@@ -19,7 +19,7 @@ from pathlib import Path
 from jupyter_client.manager import AsyncKernelManager
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbgrader.preprocessors import Execute
-from traitlets import CaselessStrEnum, Integer, Unicode
+from traitlets import CaselessStrEnum, Integer, Unicode, default
 
 from . import jail, referee, secret
 from .cgroup import KernelGroup
@@ -83,14 +83,19 @@ class GraderKernelManager(AsyncKernelManager):
                               self.submission, self.bwrap)
         return self.group.wrap(jailed) if self.group else jailed
 
+    async def _async_wait(self, pollinterval=0.01):
+        """Wait until the kernel's process has ended, looking every 10 ms (jupyter_client: every 0.1 s,
+        which every graded notebook would pay once more, in wall time, at its end)."""
+        await super()._async_wait(pollinterval)
+
     async def _async_cleanup_resources(self, restart=False):
         await super()._async_cleanup_resources(restart)
+        if not restart and self.group:   # first: it waits until the jail's last process has exited
+            self.group.remove()
+            self.group = None
         if not restart and self.runtime:
             shutil.rmtree(self.runtime, ignore_errors=True)
             self.runtime = None
-        if not restart and self.group:
-            self.group.remove()
-            self.group = None
 
 
 def check_jail(config):
@@ -120,6 +125,13 @@ class GraderExecute(Execute):
     secret_file = Unicode(
         "", help="The course secret that keys each student's hidden-test data (created on first use; '': fresh random data)."
     ).tag(config=True)
+
+    @default("shutdown_kernel")
+    def _kill_when_done(self):
+        """A graded kernel is killed once its last cell has run, not asked to shut down: its outputs are
+        in, its files go with the jail, and its atexit hooks are student code (one that sleeps would hold
+        the grader for shutdown_wait_time)."""
+        return "immediate"
 
     def __init__(self, **kwargs):
         kwargs.setdefault("kernel_manager_class", GraderKernelManager)

@@ -2,8 +2,12 @@
 
 nbgrader grades one submission after another. Here a pool of worker processes each builds
 nbgrader's API once and then autogrades whole submissions, each in a fresh kernel, so while
-one worker waits for its kernel to start another is executing cells. Every worker writes to
-the same gradebook; SQLite serialises the writes (the course's db_url sets a busy timeout).
+one worker waits for its kernel to start another is executing cells. One worker per CPU by
+default: a worker keeps its CPU busy only about half of the time on a light assignment, and
+`--jobs` twice the CPUs grades 02 faster still (README, Benchmarks), but on 04 or 06 two students'
+training loops would then share a CPU, and a slow but right answer could miss its time budget in
+grading after passing in the student's own kernel. Every worker writes to the same gradebook; SQLite
+serialises the writes (the course's db_url sets a busy timeout; gradebook.py: WAL mode).
 The scores are nbgrader's own: the same Autograde converter does the work.
 
 Several machines split one class with `--shard i/n` (or `--students a,b,c`): each grades its
@@ -160,6 +164,11 @@ def problem(course, assignment, student):
     return ""
 
 
+def default_jobs():
+    """One worker per CPU (see above)."""
+    return os.cpu_count() or 1
+
+
 def submissions(course, assignment):
     return sorted(p.parent.name for p in Path(course).glob(f"submitted/*/{assignment}") if p.is_dir())
 
@@ -180,7 +189,7 @@ def grade(assignment, course=".", jobs=None, progress=True, shard=None, named=No
     if not students:
         print(f"none of the {len(everyone)} submissions of {assignment} falls in shard {shard[0]}/{shard[1]}")
         return []
-    jobs = jobs or os.cpu_count() or 1
+    jobs = jobs or default_jobs()
     outcomes, start = [], time.perf_counter()
     with ProcessPoolExecutor(min(jobs, len(students)), initializer=_start_worker, initargs=(course,)) as pool:
         futures = [pool.submit(_grade_one, assignment, s) for s in students]

@@ -14,6 +14,7 @@ capabilities, no further user namespaces. Inside, `limits.py` caps memory, proce
 file size before it starts the kernel. Nothing here is a container runtime: bwrap does the mounts.
 """
 
+import compileall
 import functools
 import importlib.util
 import os
@@ -91,12 +92,22 @@ def _system():
     return args
 
 
+def compile_bytecode(folder):
+    """Write the package's bytecode (__pycache__) where the grader may: read-only in the jail, a
+    package without it is compiled again by every kernel that imports it (an editable install has none
+    until something imports it with bytecode writing on). Up-to-date files are left as they are."""
+    compileall.compile_dir(folder, quiet=2)
+
+
 def _python(python):
     bound = [p for p in prefixes(python) if p != Path("/usr")]
     args = [a for p in bound for a in ("--ro-bind", str(p), str(p))]
     for name in KERNEL_PACKAGES:
         folder = package_dir(name)
-        if folder and not any(p in folder.parents for p in bound):
+        if not folder:
+            continue
+        compile_bytecode(folder)
+        if not any(p in folder.parents for p in bound):
             args += ["--ro-bind", str(folder), str(folder)]
     for name in HIDDEN_PACKAGES:   # installed into site-packages (not editable): hide it under an empty folder
         folder = package_dir(name)
