@@ -190,8 +190,9 @@ class MLPBackward(Rules):
     A tensor's part also holds a "scale" call: a network of over a million parameters whose hidden
     layer next to the tensor is 50,000 units wide (`scale_sizes`), judged along random directions. A
     derivation answers in milliseconds (loops in seconds); finite differences need 100,000 forward
-    passes even for that layer's bias, and run out of time. The training test's calls carry only a
-    seed: the kernel's trainer and the judge rebuild the run (`xor_run`) from it."""
+    passes even for that layer's bias, and run out of time (the output bias, a few numbers, is the one
+    tensor they can afford: README). The training test's calls carry only a seed: the kernel's trainer
+    and the judge rebuild the run (`xor_run`) from it."""
     gradient = True
     SCALE_SIZES = {"mlp_tanh": [16, 16, 10], "mlp_relu": [16, 16, 10], "mlp3": [16, 16, 16, 10]}
     SCALE_WIDTH = 50_000
