@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import sanitize
-from .printable import printable
 from .execute import check_jail
+from .printable import printable
 
 _api = None
 
@@ -114,7 +114,7 @@ def _start_worker(course):
 
 def _grade_one(assignment, student):
     start = time.perf_counter()
-    trouble = problem(".", assignment, student)
+    trouble = problem(".", assignment, student, 1000 * _api.coursedir.max_file_size)   # nbgrader's KB
     if trouble:   # nbgrader is not even asked: nothing of the student's is touched in the gradebook
         return Outcome(student, False, time.perf_counter() - start, trouble)
     result = _api.autograde(assignment, student, force=True, create=True)
@@ -137,12 +137,12 @@ def reason(result):
     return raised[-1] if raised else "nbgrader failed without saying why (run nbgrader autograde for its log)"
 
 
-def problem(course, assignment, student):
-    """Why a submission cannot be graded ('' if it can): a missing, renamed, oversized or broken notebook."""
+def problem(course, assignment, student, limit):
+    """Why a submission cannot be graded ('' if it can): a missing, renamed, oversized (over `limit`
+    bytes) or broken notebook."""
     import nbformat
 
     folder = Path(course) / "submitted" / student / assignment
-    limit = 1000 * load_config(Path(course).resolve()).CourseDirectory.get("max_file_size", 100_000)
     if sanitize.not_plain(folder):   # a link: nbgrader would copy what it points to, as the grader
         return sanitize.not_plain(folder)
     expected = {p.name for p in (Path(course) / "source" / assignment).glob("*.ipynb")}

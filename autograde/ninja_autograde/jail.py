@@ -92,10 +92,11 @@ def _system():
     return args
 
 
+@functools.cache
 def compile_bytecode(folder):
-    """Write the package's bytecode (__pycache__) where the grader may: read-only in the jail, a
-    package without it is compiled again by every kernel that imports it (an editable install has none
-    until something imports it with bytecode writing on). Up-to-date files are left as they are."""
+    """Write the package's bytecode (__pycache__) where the grader may, once per grading process:
+    read-only in the jail, a package without it is compiled again by every kernel that imports it (an
+    editable install has none until something imports it with bytecode writing on)."""
     compileall.compile_dir(folder, quiet=2)
 
 
