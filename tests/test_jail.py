@@ -12,8 +12,11 @@ import html
 import json
 import os
 import re
+import shutil
 import socket
 import sqlite3
+import subprocess
+import sys
 import sysconfig
 import time
 from pathlib import Path
@@ -105,8 +108,14 @@ def graded(tmp_path_factory):
     return folder, cases, outcomes, before, reached
 
 
-def test_the_jail_works_here():
-    rows = doctor.examine(course.REPO)
+def test_the_jail_works_here(tmp_path):
+    # another grader's kernel beside the doctor, its runtime folder just removed: not the doctor's survivor
+    beside = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)",
+                               str(tmp_path / "backprop-ninja-kernel-gone" / "kernel.json")])
+    try:
+        rows = doctor.examine(course.REPO)
+    finally:
+        beside.kill()
     # Linux does not hold root to RLIMIT_NPROC, even in a user namespace: a root grader needs a pids cgroup
     # (made where the grader may), else doctor says the cap is missing, as it should
     exempt = {"process cap"} if os.getuid() == 0 and cgroup._root() is None else set()
@@ -143,8 +152,21 @@ def test_nothing_outside_the_attackers_output_changed(graded):
     assert not reached, f"a kernel reached a socket of the grader's machine: {reached}"
 
 
+def orphans():
+    """Processes that carry the attacks' marker, or name the runtime folder of a student kernel that is gone."""
+    found = set(doctor.survivors(MARKER))
+    for entry in Path("/proc").iterdir():
+        try:
+            cmdline = (entry / "cmdline").read_bytes().decode(errors="replace") if entry.name.isdigit() else ""
+        except OSError:
+            continue
+        if any(not Path(f).exists() for f in re.findall(r"(/\S*/backprop-ninja-kernel-\w+)/kernel.json", cmdline)):
+            found.add(int(entry.name))
+    return found
+
+
 def test_no_process_outlives_its_notebook(graded):
-    left = {pid: Path(f"/proc/{pid}/cmdline").read_bytes()[:300] for pid in doctor.survivors(MARKER)}
+    left = {pid: Path(f"/proc/{pid}/cmdline").read_bytes()[:300] for pid in orphans()}
     assert not left, f"processes outlived their notebook: {left}"
     assert runtime_folders() <= graded[3]["runtime"], "a kernel's runtime folder was left behind"
 
@@ -239,3 +261,42 @@ def test_plain_nbgrader_autograde_grades_in_the_jail_and_refuses_links(one_stude
     result = course.nbgrader("autograde", A, "--student", "follows_symlinks", cwd=one_student, check=False)
     assert result.returncode != 0 and "grades.txt is a symbolic link" in result.stdout + result.stderr
     assert not (one_student / "autograded" / "follows_symlinks" / A).exists()   # nbgrader removed what it copied
+
+
+def test_a_copied_course_folder_grades_with_the_packages_its_kernel_imports(one_student):
+    """A course folder copied for a new term holds its own backprop_ninja/, first on nbgrader's sys.path;
+    the kernel imports the installed one, and the jail must bind that one."""
+    shutil.copytree(course.REPO / "backprop_ninja", one_student / "backprop_ninja",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    course.nbgrader("autograde", A, "--student", "ada", cwd=one_student)
+    assert {r.student: r.score for r in report.collect(one_student, A)} == {"ada": 15}
+    assert all(o.success for o in grading.grade(A, one_student, progress=False))
+    assert {r.student: r.score for r in report.collect(one_student, A)} == {"ada": 15}
+    same = "grader and kernel use the same backprop_ninja"
+    assert same_files(one_student, same) == (True, "same files")
+    with open(one_student / "backprop_ninja" / "checks.py", "a") as edited:
+        edited.write("\n# edited in the copy\n")
+    assert same_files(one_student, same) == (False, "the files differ")
+
+
+def same_files(folder, check):
+    """doctor's verdict on that check, and its detail's last words."""
+    ok, detail = {name: (ok, detail) for name, ok, detail in doctor.imports(folder)}[check]
+    return ok, detail.rsplit("; ", 1)[-1]
+
+
+def test_a_kernel_that_cannot_import_the_course_stops_grading_with_the_reason(one_student, tmp_path, monkeypatch):
+    spec = tmp_path / "kernels" / "kernels" / "python3"
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(json.dumps({"argv": ["/usr/bin/python3", "-m", "ipykernel_launcher", "-f",
+                                                           "{connection_file}"], "language": "python",
+                                                  "display_name": "a Python without the course"}))
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "kernels"))
+    with pytest.raises(jail.KernelCannotImport, match="cannot import backprop_ninja"):
+        grading.grade(A, one_student, progress=False)
+    result = course.nbgrader("autograde", A, "--student", "ada", cwd=one_student, check=False)
+    assert result.returncode != 0 and "cannot import backprop_ninja" in result.stdout + result.stderr
+    assert not (one_student / "autograded" / "ada" / A).exists()
+    assert [r.score for r in report.collect(one_student, A)] in ([], [0])
+    rows = {name: ok for name, ok, _ in doctor.imports(one_student)}
+    assert rows["kernel imports backprop_ninja and ninja_hidden"] is False

@@ -7,7 +7,6 @@ files and environment, allocate beyond the memory cap, leave a process behind.
 
 import json
 import os
-import re
 import socket
 import sys
 import tempfile
@@ -84,22 +83,46 @@ def secret_paths(course):
     bound = jail.prefixes(sys.executable)   # the Python environment may live in the home folder
     home = [p for p in Path.home().iterdir() if not any(p == b or p in b.parents for b in bound)]
     return [str(course / n) for n in names if (course / n).exists()] + [
-        str(p) for p in home[:50]] + [str(jail.package_dir("ninja_autograde"))]
+        str(p) for p in home[:50]] + [str(jail.packages(sys.executable)["ninja_autograde"])]
 
 
 def survivors(marker):
-    """Processes on this machine whose command line holds marker, or names the runtime folder of a
-    student kernel that is gone (a leftover child of a kernel that was shut down)."""
+    """Processes on this machine whose command line holds marker: only the probe's own, so that the
+    kernels of graders running beside the doctor are never counted."""
     found = []
     for entry in Path("/proc").iterdir():
         try:
-            cmdline = (entry / "cmdline").read_bytes().decode(errors="replace") if entry.name.isdigit() else ""
+            cmdline = (entry / "cmdline").read_bytes() if entry.name.isdigit() else b""
         except OSError:
             continue
-        folders = re.findall(r"(/\S*/backprop-ninja-kernel-\w+)/kernel.json", cmdline)
-        if marker in cmdline or any(not Path(f).exists() for f in folders):
+        if marker.encode() in cmdline:
             found.append(int(entry.name))
     return found
+
+
+def imports(course):
+    """[(check, ok, detail)]: the kernel's Python imports the kernel packages, and the grader, with
+    nbgrader's import rule (its working folder, the course, first on sys.path), judges with the same
+    `backprop_ninja` as the kernel."""
+    from .execute import kernel_python
+
+    python = kernel_python("python3")
+    found = jail.packages(python)
+    missing = [n for n in jail.KERNEL_PACKAGES if found[n] is None]
+    rows = [("kernel imports backprop_ninja and ninja_hidden", not missing,
+             f"{python}: " + (f"cannot import {', '.join(missing)}" if missing else
+                              ", ".join(str(found[n]) for n in jail.KERNEL_PACKAGES)))]
+    local = Path(course).resolve() / "backprop_ninja"
+    grader, kernel = (local if (local / "__init__.py").exists() else found["backprop_ninja"]), found["backprop_ninja"]
+    same = kernel is not None and _sources(grader) == _sources(kernel)
+    rows.append(("grader and kernel use the same backprop_ninja", same,
+                 str(kernel) if grader == kernel else f"grader (nbgrader imports the course folder's first): "
+                 f"{grader}; kernel: {kernel}; " + ("same files" if same else "the files differ")))
+    return rows
+
+
+def _sources(folder):
+    return {p.name: p.read_bytes() for p in sorted(Path(folder).glob("*.py"))} if folder else None
 
 
 def examine(course="."):
@@ -132,7 +155,7 @@ def examine(course="."):
     left = survivors(marker)
     visible = [p for p, there in seen["paths"].items() if there]
     lim = seen["limits"]
-    return rows + [
+    return rows + imports(course) + [
         ("network blocked (loopback port of this machine unreachable)", not seen["network"], ""),
         ("own PID namespace (grader's processes invisible)", os.getpid() not in seen["pids"] and len(seen["pids"]) < 10,
          f"{len(seen['pids'])} processes visible"),

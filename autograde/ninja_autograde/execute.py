@@ -76,6 +76,7 @@ class GraderKernelManager(AsyncKernelManager):
 
     def format_kernel_cmd(self, extra_arguments=None):
         cmd = super().format_kernel_cmd(extra_arguments)
+        jail.require_packages(jail.kernel_python(cmd[0]))   # else every test would fail with an ImportError
         if self.jail == "none":
             return jail.launcher(cmd, self.limits)
         workdir = f"{jail.HOME}/{Path(self.submission).name}" if self.submission else jail.HOME
@@ -98,16 +99,25 @@ class GraderKernelManager(AsyncKernelManager):
             self.runtime = None
 
 
-def check_jail(config):
-    """Refuse (JailUnavailable, saying how to fix it) unless the course's kernels can be jailed;
-    returns the jail setting ("bwrap", or "none" after a loud warning)."""
+def check_jail(config, kernel_name="python3"):
+    """Refuse (JailUnavailable or KernelCannotImport, saying how to fix it) unless the course's kernels
+    can be jailed and import the kernel packages; returns the jail setting ("bwrap", or "none" after a
+    loud warning)."""
     settings = config.get("GraderKernelManager", {})
     mode = settings.get("jail", "bwrap").lower()
     if mode == "none":
         print(f"WARNING: {NO_JAIL}", file=sys.stderr)
     else:
         jail.require(settings.get("bwrap", jail.BWRAP))
+    jail.require_packages(kernel_python(kernel_name))
     return mode
+
+
+def kernel_python(kernel_name):
+    """The Python a kernel of that kernelspec starts, found as nbclient finds it."""
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    return jail.kernel_python(KernelSpecManager().get_kernel_spec(kernel_name).argv[0])
 
 
 NO_JAIL = ("GraderKernelManager.jail = 'none': student kernels run WITHOUT a jail, as this user, "

@@ -164,6 +164,15 @@ def problem(course, assignment, student, limit):
     return ""
 
 
+def kernel_name(course, assignment):
+    """The kernelspec the assignment's notebooks name (nbgrader gives every submission its source's)."""
+    import nbformat
+
+    names = {nbformat.read(p, as_version=4).metadata.get("kernelspec", {}).get("name", "python3")
+             for p in sorted((Path(course) / "source" / assignment).glob("*.ipynb"))}
+    return min(names, default="python3")
+
+
 def default_jobs():
     """One worker per CPU (see above)."""
     return os.cpu_count() or 1
@@ -184,7 +193,7 @@ def grade(assignment, course=".", jobs=None, progress=True, shard=None, named=No
     everyone = submissions(course, assignment)
     if not everyone:
         raise FileNotFoundError(f"no submissions of {assignment} in {course / 'submitted'}")
-    check_jail(load_config(course))
+    check_jail(load_config(course), kernel_name(course, assignment))
     students = share(everyone, shard, named)
     if not students:
         print(f"none of the {len(everyone)} submissions of {assignment} falls in shard {shard[0]}/{shard[1]}")

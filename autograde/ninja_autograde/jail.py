@@ -16,7 +16,7 @@ file size before it starts the kernel. Nothing here is a container runtime: bwra
 
 import compileall
 import functools
-import importlib.util
+import json
 import os
 import re
 import shutil
@@ -55,6 +55,10 @@ class JailUnavailable(RuntimeError):
     pass
 
 
+class KernelCannotImport(RuntimeError):
+    """The kernel's Python cannot import the course's kernel-side packages: every test would score 0."""
+
+
 def limits(memory, processes, cpu, file_size):
     """limits.py's settings (0: no limit). The process cap only where it counts the jail's processes."""
     return {"as": memory, "nproc": processes if nproc_counts_the_jail_only() else 0, "cpu": cpu, "fsize": file_size}
@@ -67,9 +71,40 @@ def nproc_counts_the_jail_only():
     return release >= (5, 14)
 
 
-def package_dir(name):
-    spec = importlib.util.find_spec(name)
-    return Path(spec.submodule_search_locations[0]).resolve() if spec else None
+FIND = """import importlib.util, json, sys
+specs = {name: importlib.util.find_spec(name) for name in sys.argv[1:]}
+print(json.dumps({name: spec and spec.submodule_search_locations[0] for name, spec in specs.items()}))"""
+
+
+def kernel_python(cmd0):
+    """The interpreter a kernel command line starts: a bare name is this one, as jupyter_client has it.
+    Not resolved: a venv's python is a link, and resolved it would be the base interpreter, without the venv."""
+    return cmd0 if os.path.isabs(cmd0) else sys.executable
+
+
+@functools.cache
+def packages(python):
+    """{name: folder} of the kernel and hidden packages as the kernel's own interpreter imports them.
+
+    Asked of that interpreter, isolated and from /, as the kernel starts (site-packages and their .pth
+    files, editable installs included), never of the grader's sys.path: nbgrader puts its working
+    folder first there, so a course folder copied for a new term would bind its own `backprop_ninja/`
+    while the kernel imports the installed one, and find nothing. A missing package: None."""
+    result = subprocess.run([python, "-I", "-c", FIND, *KERNEL_PACKAGES, *HIDDEN_PACKAGES], cwd="/",
+                            capture_output=True, text=True, timeout=120, env=BWRAP_ENV)
+    if result.returncode != 0:
+        raise KernelCannotImport(f"the kernel's Python {python} did not start: {result.stderr.strip()[-500:]}")
+    return {name: Path(folder).resolve() if folder else None for name, folder in json.loads(result.stdout).items()}
+
+
+def require_packages(python):
+    """Raise KernelCannotImport, saying how to fix it, unless the kernel's Python imports the kernel packages."""
+    missing = [name for name in KERNEL_PACKAGES if packages(python)[name] is None]
+    if missing:
+        raise KernelCannotImport(
+            f"the kernel's Python {python} cannot import {' and '.join(missing)}: every test would fail. "
+            "Install the course into that environment (make .venv/.installed, or pip install -e . -e ./autograde "
+            "in the course's clone), or point the kernelspec at the Python that has it; nothing was graded.")
 
 
 def prefixes(python):
@@ -103,15 +138,16 @@ def compile_bytecode(folder):
 def _python(python):
     bound = [p for p in prefixes(python) if p != Path("/usr")]
     args = [a for p in bound for a in ("--ro-bind", str(p), str(p))]
+    found = packages(kernel_python(python))
     for name in KERNEL_PACKAGES:
-        folder = package_dir(name)
-        if not folder:
+        folder = found[name]
+        if not folder:   # the grader refuses to start such a kernel (require_packages); a probe runs without
             continue
         compile_bytecode(folder)
         if not any(p in folder.parents for p in bound):
             args += ["--ro-bind", str(folder), str(folder)]
     for name in HIDDEN_PACKAGES:   # installed into site-packages (not editable): hide it under an empty folder
-        folder = package_dir(name)
+        folder = found[name]
         if folder and any(p in folder.parents for p in bound + [Path("/usr")]):
             args += ["--tmpfs", str(folder)]
     return args
