@@ -43,11 +43,13 @@ calibrate: $(STAMP)
 	$(PY) -m ninja_autograde.calibration
 
 ## make benchmark: grading time of plain nbgrader against backprop-ninja grade, the lab assistant's, and how
-## often 04's training test passes per calibration case over 50 seeds (minutes)
+## often 04's training test passes per calibration case over 50 seeds (minutes); the catch rates of every
+## calibration case over 1,000 students' draws (hours: benchmarks/catch_rates.py ASSIGNMENT --students N for less)
 benchmark: $(STAMP)
 	$(PY) benchmarks/gradcheck.py
 	$(PY) benchmarks/grading.py
 	$(PY) benchmarks/xor_training.py
+	$(PY) benchmarks/catch_rates.py
 
 ## make kit: what students receive (the student package's wheel, the release notebooks, a README) in build/kit/
 kit: $(STAMP)

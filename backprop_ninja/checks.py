@@ -53,12 +53,21 @@ def _what(name, part):
     return f"d{part} with N = 1 and N = 7, and on a network of a million parameters"
 
 
-def _logits(seed, extreme=False):
-    rng = np.random.default_rng(seed)
-    z = rng.normal(0.0, 3.0, (4, 3))
+def logits(rng, N, K, extreme=False):
+    """Logits z (N, K), N >= 2: normal, or extreme: entries of ±1000, one row wholly near -1000 and
+    another with an entry near +1000. Shifted by the max of the whole matrix instead of each row's,
+    that low row's exponentials all underflow to 0: the mistake fails on every draw, not by luck."""
+    z = rng.normal(0.0, 3.0, (N, K))
     if extreme:
-        z = rng.choice([-1000.0, 1000.0], size=(4, 3)) + rng.normal(0.0, 1.0, (4, 3))
-    return {"z": z, "y": np.array([0, 2, 1, 2])}
+        z = rng.choice([-1000.0, 1000.0], size=(N, K)) + rng.normal(0.0, 1.0, (N, K))
+        low, high = rng.choice(N, size=2, replace=False)
+        z[low] = -1000.0 + rng.normal(0.0, 1.0, K)
+        z[high, rng.integers(K)] = 1000.0 + rng.normal()
+    return z
+
+
+def _logits(seed, extreme=False):
+    return {"z": logits(np.random.default_rng(seed), 4, 3, extreme), "y": np.array([0, 2, 1, 2])}
 
 
 def _softmax_calls(part, with_labels):

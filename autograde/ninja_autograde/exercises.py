@@ -13,7 +13,7 @@ notebook's visible tests use on their fixed data, so Validate and the grade agre
 
 import numpy as np
 
-from backprop_ninja import functions, judging, nets, scale
+from backprop_ninja import checks, functions, judging, nets, scale
 from backprop_ninja.judging import TRAIN_RUNS, capstone_call, xor_call
 
 from . import solvable
@@ -21,10 +21,7 @@ from . import solvable
 
 def _logits(rng, extreme):
     N, K = int(rng.integers(2, 8)), int(rng.integers(2, 9))
-    z = rng.normal(0.0, 3.0, (N, K))
-    if extreme:
-        z = rng.choice([-1000.0, 1000.0], size=(N, K)) + rng.normal(0.0, 1.0, (N, K))
-    return {"z": z, "y": rng.integers(0, K, size=N)}
+    return {"z": checks.logits(rng, N, K, extreme), "y": rng.integers(0, K, size=N)}
 
 
 class CentralDifference(judging.CentralDifference):

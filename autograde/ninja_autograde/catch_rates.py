@@ -1,0 +1,146 @@
+"""Catch rates: how many students a calibration case's answer loses its points for, over many draws.
+
+The referee draws each student's hidden-test data from a keyed seed, so a mistake that shows only on
+some data loses points by luck. Here every hidden test of an assignment is drawn for many students
+(keyed as the referee keys them, with a throwaway secret), the case's functions are called as the
+student's kernel calls them (`ninja_hidden`) and judged as the referee judges. A classic mistake
+must lose its tests for 100 % of students, a right answer in any style for 0 %.
+
+    python -m ninja_autograde.catch_rates 02_softmax_nll [--students 1000]
+
+Cases whose answer works on the kernel rather than on the data (tampering, hangs, crashes, floods,
+finite differences at scale) are left out: the calibration class grades those through nbgrader.
+"""
+
+import argparse
+import ast
+import contextlib
+import io
+import os
+import re
+import sys
+from dataclasses import dataclass
+
+import numpy as np
+from tqdm import tqdm
+
+from backprop_ninja.checks import visible_test
+from ninja_hidden import _answer, wire
+
+from . import calibration, course, referee, secret, submissions
+
+KERNEL_LEVEL = ("tamper_", "hangs", "crashes", "floods", "allocates", "finite_differences", "gradient_descent_",
+                "trace_by_hand_", "unanswered")
+
+
+@dataclass
+class Rate:
+    case: str
+    test: str
+    expected_to_fail: bool
+    failed: int
+    students: int
+
+    @property
+    def right(self):
+        """Whether the case came out as expected for every student."""
+        return self.failed == (self.students if self.expected_to_fail else 0)
+
+
+VISIBLE = re.compile(r'visible_test\(\s*"(\w+)"\s*,\s*(\w+)\s*,\s*"(\w+)"\s*\)')
+
+
+def test_cells(assignment):
+    """[(grade_id, [visible (exercise, function, part)], hidden (exercise, function, part))] of the
+    assignment's graded test cells with a hidden call, in notebook order."""
+    found = []
+    for cell in course.read_notebook(course.REPO, "source", assignment).cells:
+        match = referee.CALL.search(cell.source) if cell.cell_type == "code" else None
+        if match:
+            visible = [m.groups() for m in VISIBLE.finditer(cell.source)]
+            found.append((cell.metadata["nbgrader"]["grade_id"], visible, match.groups()))
+    return found
+
+
+def functions(assignment, case):
+    """The graded functions of a case (the solution standing in for what the case leaves out), with the
+    notebook's imports."""
+    source = course.read_notebook(course.REPO, "source", assignment)
+    imports = [ast.get_source_segment(cell.source, node) for cell in source.cells
+               if cell.cell_type == "code" and "nbgrader" not in cell.metadata
+               for node in _statements(cell.source) if isinstance(node, (ast.Import, ast.ImportFrom))]
+    cells = {**submissions.solution_cells(source), **case.answers}
+    namespace = {"__name__": "student"}
+    exec("\n".join(imports) + "\n\n" + "\n\n".join(cells.values()), namespace)  # noqa: S102 — the course's own cases
+    return namespace
+
+
+def _statements(source):
+    try:
+        return ast.parse(source).body
+    except SyntaxError:   # a cell with IPython syntax imports nothing the graded functions need
+        return []
+
+
+def judged(test, fn):
+    """The referee's verdict on fn, its data and answers carried by the wire format, as in grading, on
+    the test's calls but the one at scale (`_directions`): that one defends the derivation against
+    finite differences, which the calibration class grades, and costs a second of judging a draw."""
+    test.calls = [call for call in test.calls if "_directions" not in call]
+    calls = wire.loads(wire.dumps(test.sent()))
+    with np.errstate(all="ignore"):   # a wrong answer's overflow warnings, which the kernel would print
+        answers = {i: _answer(fn, call) for i, call in calls.items()}
+    return test.verdict(wire.loads(wire.dumps(answers)))
+
+
+def rates(assignment, case, students, key=None):
+    """[Rate] of each test cell for the case over `students` keyed draws: a cell is lost when one of its
+    visible checks (fixed data, the same for everybody) or its hidden test (drawn per student) fails."""
+    key = key or os.urandom(32)
+    namespace = functions(assignment, case)
+    out = []
+    for test_id, visible, (name, fn, part) in test_cells(assignment):
+        if part == "train" or test_id in case.may_fail:   # training runs take seconds each: the calibration grades them
+            continue
+        if not all(_passes_visible(namespace[f], n, p) for n, f, p in visible):
+            out.append(Rate(case.name, test_id, test_id in case.fails, students, students))
+            continue
+        failed = 0
+        for i in range(students):
+            test = referee.Test(name, part, secret.seed(key, f"student{i}", assignment, test_id))
+            failed += bool(judged(test, namespace[fn]))
+        out.append(Rate(case.name, test_id, test_id in case.fails, failed, students))
+    return out
+
+
+def _passes_visible(fn, name, part):
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):   # its "✓" line
+            visible_test(name, fn, part)
+        return True
+    except AssertionError:
+        return False
+
+
+def cases(assignment):
+    return [c for c in calibration.cases(assignment) if not c.name.startswith(KERNEL_LEVEL)]
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("assignments", nargs="*", default=None)
+    parser.add_argument("--students", type=int, default=1000)
+    args = parser.parse_args(argv)
+    wrong = 0
+    print("| assignment | case | test | should | lost by |\n|---|---|---|---|---|")
+    for assignment in args.assignments or course.available_assignments():
+        for case in tqdm(cases(assignment), desc=assignment, file=sys.stderr):
+            for r in rates(assignment, case, args.students):
+                wrong += not r.right
+                print(f"| {assignment} | {case.name} | {r.test} | {'fail' if r.expected_to_fail else 'pass'} | "
+                      f"{100 * r.failed / r.students:.1f} %{'' if r.right else '  WRONG'} |")
+    return 1 if wrong else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
