@@ -63,6 +63,13 @@ c.GraderKernelManager.memory_limit = 2 * 1024**3   # bytes per student kernel; a
 c.GraderKernelManager.process_limit = 128          # processes and threads per kernel: a fork bomb stops there
 c.GraderKernelManager.cpu_limit = 1800             # CPU seconds per process
 c.GraderKernelManager.file_size_limit = 64 * 1024**2   # bytes per file written
+# The referee's own work on a student's answers (ninja_autograde/answers.py): each answer message at most
+# this long, uncompressed, holding only the arrays its call can need; per notebook at most this many decoded
+# bytes and CPU seconds of judging, after which later tests fail with "the grader's budget ... ran out".
+c.GraderExecute.max_answer_size = 64 * 1024**2      # characters of base64 per answer message
+c.GraderExecute.max_answer_members = 1000           # arrays per answer message
+c.GraderExecute.notebook_answer_bytes = 512 * 1024**2
+c.GraderExecute.notebook_judging_seconds = 600      # CPU seconds of the grader's process, per notebook
 # The jail refuses to grade where bubblewrap does not work. Only if you accept that every submission
 # runs as you, with the gradebook and solutions in reach: c.GraderKernelManager.jail = "none"
 

@@ -3,7 +3,8 @@
 - every student kernel runs in a jail (`jail.py`: bubblewrap) under limits on memory, processes, CPU
   time and file size (`GraderKernelManager.memory_limit` and the others); when the jail does not
   work on this machine grading refuses to start, unless `GraderKernelManager.jail = "none"`;
-- hidden tests are decided by the referee, in this process, not in the student's kernel;
+- hidden tests are decided by the referee, in this process, not in the student's kernel, reading
+  each answer message with bounded work and within the notebook's budget (`answers.py`);
 - a kernel that dies (os._exit, a segfault), or is still stuck after a timed-out cell (a loop
   that swallows the interrupt), costs the cell it stopped in and every later one, each marked
   with why, and grading moves on to the next student without waiting out every later cell;
@@ -19,9 +20,11 @@ from pathlib import Path
 from jupyter_client.manager import AsyncKernelManager
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbgrader.preprocessors import Execute
-from traitlets import CaselessStrEnum, Integer, Unicode, default
+from traitlets import CaselessStrEnum, Float, Integer, Unicode, default
 
-from . import jail, referee, secret
+from ninja_hidden import ANSWERS_MIME
+
+from . import answers, jail, referee, secret
 from .cgroup import KernelGroup
 
 
@@ -122,6 +125,16 @@ class GraderExecute(Execute):
         "Outputs a cell keeps while it runs; later ones (errors excepted) are dropped unread: "
         "nbformat validates each output, so a flood of displays would otherwise cost the grader minutes."
     )).tag(config=True)
+    max_answer_size = Integer(64 * 1024**2, help=(
+        "Characters of one answer message the referee reads (base64: 3/4 as many bytes); a longer one is no answer."
+    )).tag(config=True)
+    max_answer_members = Integer(1000, help="Arrays in one answer message; more is no answer.").tag(config=True)
+    notebook_answer_bytes = Integer(512 * 1024**2, help=(
+        "Decoded answer bytes the referee reads for one notebook; once spent, later tests fail unjudged."
+    )).tag(config=True)
+    notebook_judging_seconds = Float(600.0, help=(
+        "CPU seconds of the grader's own process judging one notebook's answers; once spent, later tests fail unjudged."
+    )).tag(config=True)
     secret_file = Unicode(
         "", help="The course secret that keys each student's hidden-test data (created on first use; '': fresh random data)."
     ).tag(config=True)
@@ -139,6 +152,8 @@ class GraderExecute(Execute):
 
     def preprocess(self, nb, resources=None, km=None):
         self._stopped = None   # why no later cell runs, once the kernel is gone or stuck
+        self._budget = answers.Budget(self.max_answer_size, self.max_answer_members,
+                                      self.notebook_answer_bytes, self.notebook_judging_seconds)
         return super().preprocess(nb, resources, km)
 
     def preprocess_cell(self, cell, resources, index):
@@ -166,13 +181,16 @@ class GraderExecute(Execute):
         if self._dropped:
             cell.outputs.append(referee.stream(f"... {self._dropped} more outputs dropped by the grader ...\n"))
         if test is not None:
-            referee.rule(cell, test)
+            referee.rule(cell, test, self._budget)
         return cell, resources
 
     def output(self, outs, msg, display_id, cell_index):
         if len(outs) >= self.max_outputs and msg["msg_type"] != "error":
             self._dropped += 1
             return None
+        data = msg["content"].get("data")
+        if isinstance(data, dict) and ANSWERS_MIME in data and any(ANSWERS_MIME in o.get("data", {}) for o in outs):
+            msg["content"]["data"] = {ANSWERS_MIME: ""}   # a second answer message: counted by the referee, not kept
         return super().output(outs, msg, display_id, cell_index)
     def on_comm_open_jupyter_widget(self, msg):
         """No stand-in for Output widgets: grading has no front end to show them.
