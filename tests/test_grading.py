@@ -216,3 +216,30 @@ def test_grading_sends_nothing_to_a_kernel_that_shows_widgets(tmp_path, monkeypa
     GraderExecute(config=grading.load_config(course.REPO)).preprocess(nb, {"metadata": {"path": str(tmp_path)}})
     assert not sent
     assert nb.cells[0].outputs and not any(o.output_type == "error" for o in nb.cells[0].outputs)
+
+
+def test_a_grading_worker_that_dies_stops_nobody(tmp_path, monkeypatch):
+    """A worker killed while it grades one submission (as the out-of-memory killer would kill it): the rest of
+    the class is graded, the one it was grading is graded alone again, and when that kills it too, reported."""
+    import os
+    import signal
+
+    folder = course.scratch_course(tmp_path, [A])
+    release = course.read_notebook(folder, "release", A)
+    right = submissions.student_notebook(release, {}, submissions.solution_cells(course.read_notebook(folder, "source", A)))
+    for student in ("ada", "grace", "killer", "linus", "margaret"):
+        submissions.write_submission(folder, student, A, NB, right)
+    checked = grading.problem
+
+    def killed_on_the_killer(course_folder, assignment, student, limit):
+        if student == "killer":
+            os.kill(os.getpid(), signal.SIGKILL)
+        return checked(course_folder, assignment, student, limit)
+
+    monkeypatch.setattr(grading, "problem", killed_on_the_killer)   # the workers are forked: they see it
+    outcomes = {o.student: o for o in grading.grade(A, folder, jobs=2, progress=False)}
+    assert not outcomes["killer"].success and outcomes["killer"].error == grading.DIED
+    assert {s: o.success for s, o in outcomes.items() if s != "killer"} == dict.fromkeys(
+        ("ada", "grace", "linus", "margaret"), True)
+    assert {s: p for s, p in scores(folder).items() if s != "killer"} == dict.fromkeys(
+        ("ada", "grace", "linus", "margaret"), 15)
