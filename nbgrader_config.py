@@ -25,9 +25,13 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 # such as NFS, where SQLite's WAL does not work, set c.WriteAheadLog.enabled = False), a submission with
 # symbolic links is refused, every cell's nbgrader metadata is the release's (edited metadata restored,
 # foreign graded cells made plain), a test cell the student deleted is put back (ninja_autograde/sanitize.py).
+# A notebook with more cells than the release's and this many is refused: each cell costs a round trip to the
+# kernel, and 50 000 tiny ones would hold a grading worker for hours.
+c.RefuseAddedCells.max_added_cells = 500
 c.Autograde.sanitize_preprocessors = [
     "ninja_autograde.gradebook.WriteAheadLog",
     "ninja_autograde.sanitize.RefuseLinks",
+    "ninja_autograde.sanitize.RefuseAddedCells",
     "nbgrader.preprocessors.ClearOutput",
     "ninja_autograde.sanitize.RestoreCellMetadata",
     "nbgrader.preprocessors.DeduplicateIds",

@@ -46,6 +46,7 @@ def class_course(tmp_path_factory):
     submit("deleted_a_test", drop_cell)
     submit("retyped_a_test", retype_cell)
     (submit("extra_files") / "scratch.txt").write_text("notes")
+    submit("added_cells", lambda nb: nb.cells.extend(nbformat.v4.new_code_cell("pass") for _ in range(501)) or nb)
     (submit("invalid_json") / NB).write_text('{"cells": [')
     with open(folder / "nbgrader_config.py", "a") as config:
         config.write("\nc.CourseDirectory.max_file_size = 2000   # kilobytes\n")
@@ -135,7 +136,9 @@ def test_bad_submissions_get_a_clear_message_and_stop_nobody(class_course):
     assert "softmax_nll (1).ipynb: renamed?" in outcomes["renamed"].error
     assert outcomes["oversized"].error.startswith(f"{NB} is 3.") and outcomes["oversized"].error.endswith(
         "MB, more than the course's limit of 2.0 MB (CourseDirectory.max_file_size): huge outputs? Clear them and submit again")
-    for student in ("invalid_json", "missing", "renamed", "oversized"):
+    assert "has 530 cells, 501 more than the release: the course grades at most 500 added cells" in \
+        outcomes["added_cells"].error
+    for student in ("invalid_json", "missing", "renamed", "oversized", "added_cells"):
         assert not outcomes[student].success
     graded = scores(class_course)
     # a deleted test cell is put back, a retyped one restored, extra files ignored: full marks for right answers
@@ -231,10 +234,10 @@ def test_a_grading_worker_that_dies_stops_nobody(tmp_path, monkeypatch):
         submissions.write_submission(folder, student, A, NB, right)
     checked = grading.problem
 
-    def killed_on_the_killer(course_folder, assignment, student, limit):
+    def killed_on_the_killer(course_folder, assignment, student, *limits):
         if student == "killer":
             os.kill(os.getpid(), signal.SIGKILL)
-        return checked(course_folder, assignment, student, limit)
+        return checked(course_folder, assignment, student, *limits)
 
     monkeypatch.setattr(grading, "problem", killed_on_the_killer)   # the workers are forked: they see it
     outcomes = {o.student: o for o in grading.grade(A, folder, jobs=2, progress=False)}

@@ -123,7 +123,8 @@ def _start_worker(course, started):
 def _grade_one(assignment, student):
     _started.put(student)
     start = time.perf_counter()
-    trouble = problem(".", assignment, student, 1000 * _api.coursedir.max_file_size)   # nbgrader's KB
+    added = sanitize.RefuseAddedCells(config=_api.config).max_added_cells
+    trouble = problem(".", assignment, student, 1000 * _api.coursedir.max_file_size, added)   # nbgrader's KB
     if trouble:   # nbgrader is not even asked: nothing of the student's is touched in the gradebook
         return Outcome(student, False, time.perf_counter() - start, trouble)
     result = _api.autograde(assignment, student, force=True, create=True)
@@ -146,9 +147,9 @@ def reason(result):
     return raised[-1] if raised else "nbgrader failed without saying why (run nbgrader autograde for its log)"
 
 
-def problem(course, assignment, student, limit):
+def problem(course, assignment, student, limit, added_cells):
     """Why a submission cannot be graded ('' if it can): a missing, renamed, oversized (over `limit`
-    bytes) or broken notebook."""
+    bytes), broken or overlong (more than `added_cells` beyond the release) notebook."""
     import nbformat
 
     folder = Path(course) / "submitted" / student / assignment
@@ -166,10 +167,15 @@ def problem(course, assignment, student, limit):
             return (f"{name} is {size / 1e6:.1f} MB, more than the course's limit of {limit / 1e6:.1f} MB "
                     "(CourseDirectory.max_file_size): huge outputs? Clear them and submit again")
         try:
-            nbformat.validate(nbformat.read(folder / name, as_version=4))
+            nb = nbformat.read(folder / name, as_version=4)
+            nbformat.validate(nb)
         except Exception as error:  # noqa: BLE001 — whatever nbformat rejects, the message says what
             first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
             return f"{name} is not a valid notebook ({type(error).__name__}: {first_line})"
+        release = Path(course) / "release" / assignment / name
+        longer = sanitize.too_many_cells(nb, nbformat.read(release, as_version=4) if release.exists() else None, added_cells)
+        if longer:
+            return f"{name}: {longer}"
     return ""
 
 
