@@ -74,6 +74,7 @@ c.GraderExecute.max_answer_size = 64 * 1024**2      # characters of base64 per a
 c.GraderExecute.max_answer_members = 1000           # arrays per answer message
 c.GraderExecute.notebook_answer_bytes = 512 * 1024**2
 c.GraderExecute.notebook_judging_seconds = 600      # CPU seconds of the grader's process, per notebook
+c.GraderExecute.notebook_output_chars = 64 * 1024**2   # output the grader holds per notebook; then dropped
 # The jail refuses to grade where bubblewrap does not work. Only if you accept that every submission
 # runs as you, with the gradebook and solutions in reach: c.GraderKernelManager.jail = "none"
 

@@ -246,3 +246,23 @@ def test_a_grading_worker_that_dies_stops_nobody(tmp_path, monkeypatch):
         ("ada", "grace", "linus", "margaret"), True)
     assert {s: p for s, p in scores(folder).items() if s != "killer"} == dict.fromkeys(
         ("ada", "grace", "linus", "margaret"), 15)
+
+
+def test_the_grader_holds_a_bounded_share_of_a_notebooks_output(tmp_path):
+    """A notebook that displays 40 MB in 40 outputs and then fails, with 4 MB allowed: the grader keeps only the
+    first outputs, says how many it dropped, and keeps the error (without a traceback nobody asked it to hold)."""
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    from ninja_autograde.execute import GraderExecute
+
+    flood = "for i in range(40):\n    display({'text/plain': str(i) * 10**6}, raw=True)\nraise ValueError('x' * 10**6)"
+    nb = new_notebook(cells=[new_code_cell(flood)])
+    config = grading.load_config(course.REPO)
+    config.GraderExecute.notebook_output_chars = 4 * 10**6
+    GraderExecute(config=config).preprocess(nb, {"metadata": {"path": str(tmp_path)}})
+    outputs = nb.cells[0].outputs
+    shown = [o for o in outputs if o.output_type == "display_data"]
+    (error,) = [o for o in outputs if o.output_type == "error"]
+    assert [o.data["text/plain"][0] for o in shown] == ["0", "1", "2", "3"]
+    assert outputs[-1].text == "... 36 more outputs dropped by the grader ...\n"
+    assert error.ename == "ValueError" and len(error.evalue) == 1000 and error.traceback == []

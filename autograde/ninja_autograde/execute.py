@@ -9,9 +9,13 @@
   that swallows the interrupt), costs the cell it stopped in and every later one, each marked
   with why, and grading moves on to the next student without waiting out every later cell;
 - a cell whose output the grader could not all read in time (a flood of displays) gets an error
-  (a test cell then fails: its verdict may have been in what was lost); the next cells still run.
+  (a test cell then fails: its verdict may have been in what was lost); the next cells still run;
+- what the grader holds of a notebook's outputs while it runs is capped (`max_outputs` per cell,
+  `notebook_output_chars` per notebook, a cell's answer messages after its first emptied): later
+  outputs are dropped unread, errors kept without their traceback, so no flood can exhaust its memory.
 """
 
+import json
 import shutil
 import sys
 import tempfile
@@ -117,6 +121,14 @@ NO_JAIL = ("GraderKernelManager.jail = 'none': student kernels run WITHOUT a jai
            "with the gradebook, the solutions and this machine in reach of every submission.")
 
 
+def characters(content):
+    """The length of an output message's text, data and traceback, as the grader holds them."""
+    data = content.get("data")
+    parts = [content.get("text"), content.get("evalue"), *(content.get("traceback") or []),
+             *(data.values() if isinstance(data, dict) else [data])]
+    return sum(len(p) if isinstance(p, str) else len(json.dumps(p, default=str)) for p in parts if p is not None)
+
+
 IOPUB_TIMEOUT = "Timeout waiting for IOPub output"   # nbclient's words when a cell's output outlasts iopub_timeout
 
 
@@ -124,6 +136,10 @@ class GraderExecute(Execute):
     max_outputs = Integer(1000, help=(
         "Outputs a cell keeps while it runs; later ones (errors excepted) are dropped unread: "
         "nbformat validates each output, so a flood of displays would otherwise cost the grader minutes."
+    )).tag(config=True)
+    notebook_output_chars = Integer(64 * 1024**2, help=(
+        "Characters of output (answer messages aside) the grader holds for one notebook while it runs; later "
+        "outputs are dropped unread, errors kept without their traceback."
     )).tag(config=True)
     max_answer_size = Integer(64 * 1024**2, help=(
         "Characters of one answer message the referee reads (base64: 3/4 as many bytes); a longer one is no answer."
@@ -152,6 +168,7 @@ class GraderExecute(Execute):
 
     def preprocess(self, nb, resources=None, km=None):
         self._stopped = None   # why no later cell runs, once the kernel is gone or stuck
+        self._held = 0         # characters of output held so far, answer messages aside
         self._budget = answers.Budget(self.max_answer_size, self.max_answer_members,
                                       self.notebook_answer_bytes, self.notebook_judging_seconds)
         return super().preprocess(nb, resources, km)
@@ -185,12 +202,21 @@ class GraderExecute(Execute):
         return cell, resources
 
     def output(self, outs, msg, display_id, cell_index):
-        if len(outs) >= self.max_outputs and msg["msg_type"] != "error":
+        content, error = msg["content"], msg["msg_type"] == "error"
+        if len(outs) >= self.max_outputs and not error:
             self._dropped += 1
             return None
-        data = msg["content"].get("data")
-        if isinstance(data, dict) and ANSWERS_MIME in data and any(ANSWERS_MIME in o.get("data", {}) for o in outs):
-            msg["content"]["data"] = {ANSWERS_MIME: ""}   # a second answer message: counted by the referee, not kept
+        data = content.get("data")
+        if isinstance(data, dict) and ANSWERS_MIME in data:   # the referee's to read, and let go once the cell is ruled
+            if any(ANSWERS_MIME in o.get("data", {}) for o in outs):
+                content["data"] = {ANSWERS_MIME: ""}   # a second answer message: counted by the referee, not kept
+            return super().output(outs, msg, display_id, cell_index)
+        self._held += characters(content)
+        if self._held > self.notebook_output_chars:
+            if not error:
+                self._dropped += 1
+                return None
+            content.update(evalue=str(content.get("evalue", ""))[:1000], traceback=[])
         return super().output(outs, msg, display_id, cell_index)
     def on_comm_open_jupyter_widget(self, msg):
         """No stand-in for Output widgets: grading has no front end to show them.
