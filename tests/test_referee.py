@@ -89,10 +89,11 @@ def tanh_backward(params, cache, y):
 
 
 def verdict_of(name, part, student_fn, seed=1):
+    """The verdict on the student's function, its answers read as the grader reads them (`answers.read`)."""
     test = referee.Test(name, part, seed)
     calls = wire.loads(wire.dumps(test.sent()))
-    answers = {i: hidden._answer(student_fn, call) for i, call in calls.items()}
-    return test, test.verdict(wire.loads(wire.dumps(answers)))
+    sent = {i: hidden._answer(student_fn, call) for i, call in calls.items()}
+    return test, test.judged(wire.dumps(sent), answers.Budget())
 
 
 def test_backward_tests_include_a_million_parameter_network_judged_along_directions():

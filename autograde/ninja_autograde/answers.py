@@ -10,7 +10,8 @@ the outside in:
   anything is inflated), each named as the call structure allows (`0/out`, `0/out/dW1`, `0/error`,
   `0/after/<an input of call 0>`), no name twice;
 - each member's .npy header: numbers only (booleans, integers, floats; text for `error`), never objects,
-  and no more elements than the call could need (`ELEMENTS`: 4 × what it was sent + 100 000), with
+  and no more elements than the call could need (`ELEMENTS`: 4 × what it was sent, or the parameters of
+  the large network its recipe describes (`backprop_ninja.scale`), + 100 000), with
   exactly as many data bytes as the header says.
 
 Whatever fails raises Refused, whose message is the test's verdict: a refused answer is no answer.
@@ -24,10 +25,11 @@ import zipfile
 
 import numpy as np
 
+from backprop_ninja import scale
 from ninja_hidden import wire
 
 NUMBERS = "biuf"            # dtype kinds an answer may hold: booleans, integers (signed, unsigned), floats
-ELEMENTS = (4, 100_000)     # a call's answer holds at most 4 × the elements the call was sent, + 100 000
+ELEMENTS = (4, 100_000)     # a call's answer holds at most 4 × the elements the call stands for, + 100 000
 
 
 class Refused(ValueError):
@@ -111,8 +113,9 @@ def _distinct(names):
         raise Refused("the answer message holds an output that is both an array and a dict")
 
 
-def _elements(tree):
-    return sum(np.size(v) for v in wire.flatten(tree).values())
+def _elements(call):
+    """The elements a call stands for: its arrays, and the network its recipe describes, if any."""
+    return sum(np.size(v) for v in wire.flatten(call).values()) + (scale.parameters(call) if "network" in call else 0)
 
 
 def _array(archive, info, name, left):
