@@ -19,11 +19,11 @@ share into one gradebook (PostgreSQL), reading and writing one shared course fol
 """
 
 import hashlib
+import multiprocessing
 import os
 import re
 import time
 import warnings
-import multiprocessing
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass

@@ -7,9 +7,10 @@ data for that call and writes it into the cell as it runs:
     hidden_test("softmax", softmax, "random", calls="<base64 npz>")
 
 The kernel then only runs the student's function on that data and displays the returned
-arrays (`hidden.ANSWERS_MIME`). The referee takes them out of the cell's outputs, judges
-them with the exercise's rules, and leaves in the cell either nothing (full marks) or one
-error with the verdict. Whatever the student's code patched in its kernel (numpy, the
+arrays (`hidden.ANSWERS_MIME`). The referee takes them out of the cell's outputs, reads them
+with bounded work (`answers.py`: one message, uncompressed, shaped as the call allows, within
+the notebook's budget), judges them with the exercise's rules, and leaves in the cell either
+nothing (full marks) or one error with the verdict. Whatever the student's code patched in its kernel (numpy, the
 checkers, IPython's error display, `hidden_test` itself), the verdict never came from there:
 the most it can do is send wrong answers or none.
 
