@@ -67,6 +67,7 @@ c.GraderKernelManager.memory_limit = 2 * 1024**3   # bytes per student kernel; a
 c.GraderKernelManager.process_limit = 128          # processes and threads per kernel: a fork bomb stops there
 c.GraderKernelManager.cpu_limit = 1800             # CPU seconds per process
 c.GraderKernelManager.file_size_limit = 64 * 1024**2   # bytes per file written
+c.GraderKernelManager.max_message_size = 128 * 1024**2   # bytes per message from a kernel: a larger one is not read
 # The referee's own work on a student's answers (ninja_autograde/answers.py): each answer message at most
 # this long, uncompressed, holding only the arrays its call can need; per notebook at most this many decoded
 # bytes and CPU seconds of judging, after which later tests fail with "the grader's budget ... ran out".

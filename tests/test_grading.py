@@ -266,3 +266,21 @@ def test_the_grader_holds_a_bounded_share_of_a_notebooks_output(tmp_path):
     assert [o.data["text/plain"][0] for o in shown] == ["0", "1", "2", "3"]
     assert outputs[-1].text == "... 36 more outputs dropped by the grader ...\n"
     assert error.ename == "ValueError" and len(error.evalue) == 1000 and error.traceback == []
+
+
+def test_a_message_larger_than_the_grader_takes_is_never_read(tmp_path):
+    """A kernel that displays 30 MB in one message, with 10 MB allowed: ZeroMQ refuses it unread, the kernel's
+    output channel stays closed, and that cell and the later ones fail saying their output did not arrive."""
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    from ninja_autograde.execute import GraderExecute
+
+    cells = ["print('before')", "display({'text/plain': 'x' * 30_000_000}, raw=True)", "print('after')"]
+    nb = new_notebook(cells=[new_code_cell(c) for c in cells])
+    config = grading.load_config(course.REPO)
+    config.GraderKernelManager.max_message_size = 10 * 10**6
+    GraderExecute(config=config).preprocess(nb, {"metadata": {"path": str(tmp_path)}})
+    assert nb.cells[0].outputs[0].text == "before\n"
+    for cell in nb.cells[1:]:
+        (error,) = cell.outputs
+        assert error.output_type == "error" and "larger than the grader takes" in error.evalue

@@ -10,6 +10,8 @@
   with why, and grading moves on to the next student without waiting out every later cell;
 - a cell whose output the grader could not all read in time (a flood of displays) gets an error
   (a test cell then fails: its verdict may have been in what was lost); the next cells still run;
+- no message larger than `GraderKernelManager.max_message_size` is read from a kernel (ZeroMQ refuses
+  it before allocating; the kernel's output channel stays closed, so every later cell fails saying so);
 - what the grader holds of a notebook's outputs while it runs is capped (`max_outputs` per cell,
   `notebook_output_chars` per notebook, a cell's answer messages after its first emptied): later
   outputs are dropped unread, errors kept without their traceback, so no flood can exhaust its memory.
@@ -21,6 +23,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+import zmq
 from jupyter_client.manager import AsyncKernelManager
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbgrader.preprocessors import Execute
@@ -51,6 +54,10 @@ class GraderKernelManager(AsyncKernelManager):
     cpu_limit = Integer(1800, help="CPU seconds of each process in a student kernel (0: no limit).").tag(config=True)
     file_size_limit = Integer(64 * 1024**2, help="Largest file a student kernel may write, in bytes.").tag(config=True)
     scratch_limit = Integer(128 * 1024**2, help="Bytes in each of the jail's HOME, /tmp and /dev/shm.").tag(config=True)
+    max_message_size = Integer(128 * 1024**2, help=(
+        "Bytes of the largest message the grader takes from a student kernel (0: no limit); ZeroMQ refuses a "
+        "larger one unread and closes the kernel's output channel, so its later cells fail."
+    )).tag(config=True)
 
     def __init__(self, **kwargs):
         super().__init__(transport="ipc", **kwargs)
@@ -61,6 +68,12 @@ class GraderKernelManager(AsyncKernelManager):
             jail.require(self.bwrap)
         self.runtime = None   # the private folder of the connection file and sockets, made at start
         self.group = None     # the kernel's pids cgroup, where this grader may make one (root included)
+
+    def client(self, **kwargs):
+        """A client of the kernel whose sockets refuse any message over max_message_size."""
+        client = super().client(**kwargs)
+        client.context.setsockopt(zmq.MAXMSGSIZE, self.max_message_size or -1)
+        return client
 
     @property
     def limits(self):
@@ -189,7 +202,8 @@ class GraderExecute(Execute):
         except CellTimeoutError as error:
             if IOPUB_TIMEOUT in str(error):   # the cell ended; the grader could not read its flood of output in time
                 cell.outputs.append(referee.error("OutputTimeout", f"this cell's output did not all arrive within "
-                                                  f"{self.iopub_timeout} s of its end (too much output?)"))
+                                                  f"{self.iopub_timeout} s of its end (too much output, or a message "
+                                                  "larger than the grader takes?)"))
             else:   # interrupted after the timeout, and still busy: the interrupt was swallowed
                 self._stop(cell, index, "was still stuck",
                            f"{self.timeout} s after it started (a loop that ignores the interrupt?)")
