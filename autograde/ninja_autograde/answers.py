@@ -48,8 +48,8 @@ class Budget:
     def spent(self):
         """'' while the notebook's budget lasts, else the verdict of every later test."""
         if self.bytes_left < 0 or self.seconds_left < 0:
-            return ("not judged: the grader's budget for this notebook ran out (its answers were too large "
-                    "or took too long to judge)")
+            return ("the grader's budget for this notebook ran out (its answers were too large or took too "
+                    "long to judge): this test was not judged")
         return ""
 
     def take(self, nbytes):
