@@ -25,9 +25,13 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 # such as NFS, where SQLite's WAL does not work, set c.WriteAheadLog.enabled = False), a submission with
 # symbolic links is refused, every cell's nbgrader metadata is the release's (edited metadata restored,
 # foreign graded cells made plain), a test cell the student deleted is put back (ninja_autograde/sanitize.py).
+# A notebook with more cells than the release's and this many is refused: each cell costs a round trip to the
+# kernel, and 50 000 tiny ones would hold a grading worker for hours.
+c.RefuseAddedCells.max_added_cells = 500
 c.Autograde.sanitize_preprocessors = [
     "ninja_autograde.gradebook.WriteAheadLog",
     "ninja_autograde.sanitize.RefuseLinks",
+    "ninja_autograde.sanitize.RefuseAddedCells",
     "nbgrader.preprocessors.ClearOutput",
     "ninja_autograde.sanitize.RestoreCellMetadata",
     "nbgrader.preprocessors.DeduplicateIds",
@@ -63,6 +67,15 @@ c.GraderKernelManager.memory_limit = 2 * 1024**3   # bytes per student kernel; a
 c.GraderKernelManager.process_limit = 128          # processes and threads per kernel: a fork bomb stops there
 c.GraderKernelManager.cpu_limit = 1800             # CPU seconds per process
 c.GraderKernelManager.file_size_limit = 64 * 1024**2   # bytes per file written
+c.GraderKernelManager.max_message_size = 128 * 1024**2   # bytes per message from a kernel: a larger one is not read
+# The referee's own work on a student's answers (ninja_autograde/answers.py): each answer message at most
+# this long, uncompressed, holding only the arrays its call can need; per notebook at most this many decoded
+# bytes and CPU seconds of judging, after which later tests fail with "the grader's budget ... ran out".
+c.GraderExecute.max_answer_size = 64 * 1024**2      # characters of base64 per answer message
+c.GraderExecute.max_answer_members = 1000           # arrays per answer message
+c.GraderExecute.notebook_answer_bytes = 512 * 1024**2
+c.GraderExecute.notebook_judging_seconds = 600      # CPU seconds of the grader's process, per notebook
+c.GraderExecute.notebook_output_chars = 64 * 1024**2   # output the grader holds per notebook; then dropped
 # The jail refuses to grade where bubblewrap does not work. Only if you accept that every submission
 # runs as you, with the gradebook and solutions in reach: c.GraderKernelManager.jail = "none"
 

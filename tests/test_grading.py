@@ -46,6 +46,7 @@ def class_course(tmp_path_factory):
     submit("deleted_a_test", drop_cell)
     submit("retyped_a_test", retype_cell)
     (submit("extra_files") / "scratch.txt").write_text("notes")
+    submit("added_cells", lambda nb: nb.cells.extend(nbformat.v4.new_code_cell("pass") for _ in range(501)) or nb)
     (submit("invalid_json") / NB).write_text('{"cells": [')
     with open(folder / "nbgrader_config.py", "a") as config:
         config.write("\nc.CourseDirectory.max_file_size = 2000   # kilobytes\n")
@@ -135,7 +136,9 @@ def test_bad_submissions_get_a_clear_message_and_stop_nobody(class_course):
     assert "softmax_nll (1).ipynb: renamed?" in outcomes["renamed"].error
     assert outcomes["oversized"].error.startswith(f"{NB} is 3.") and outcomes["oversized"].error.endswith(
         "MB, more than the course's limit of 2.0 MB (CourseDirectory.max_file_size): huge outputs? Clear them and submit again")
-    for student in ("invalid_json", "missing", "renamed", "oversized"):
+    assert "has 530 cells, 501 more than the release: the course grades at most 500 added cells" in \
+        outcomes["added_cells"].error
+    for student in ("invalid_json", "missing", "renamed", "oversized", "added_cells"):
         assert not outcomes[student].success
     graded = scores(class_course)
     # a deleted test cell is put back, a retyped one restored, extra files ignored: full marks for right answers
@@ -216,3 +219,68 @@ def test_grading_sends_nothing_to_a_kernel_that_shows_widgets(tmp_path, monkeypa
     GraderExecute(config=grading.load_config(course.REPO)).preprocess(nb, {"metadata": {"path": str(tmp_path)}})
     assert not sent
     assert nb.cells[0].outputs and not any(o.output_type == "error" for o in nb.cells[0].outputs)
+
+
+def test_a_grading_worker_that_dies_stops_nobody(tmp_path, monkeypatch):
+    """A worker killed while it grades one submission (as the out-of-memory killer would kill it): the rest of
+    the class is graded, the one it was grading is graded alone again, and when that kills it too, reported."""
+    import os
+    import signal
+
+    folder = course.scratch_course(tmp_path, [A])
+    release = course.read_notebook(folder, "release", A)
+    right = submissions.student_notebook(release, {}, submissions.solution_cells(course.read_notebook(folder, "source", A)))
+    for student in ("ada", "grace", "killer", "linus", "margaret"):
+        submissions.write_submission(folder, student, A, NB, right)
+    checked = grading.problem
+
+    def killed_on_the_killer(course_folder, assignment, student, *limits):
+        if student == "killer":
+            os.kill(os.getpid(), signal.SIGKILL)
+        return checked(course_folder, assignment, student, *limits)
+
+    monkeypatch.setattr(grading, "problem", killed_on_the_killer)   # the workers are forked: they see it
+    outcomes = {o.student: o for o in grading.grade(A, folder, jobs=2, progress=False)}
+    assert not outcomes["killer"].success and outcomes["killer"].error == grading.DIED
+    assert {s: o.success for s, o in outcomes.items() if s != "killer"} == dict.fromkeys(
+        ("ada", "grace", "linus", "margaret"), True)
+    assert {s: p for s, p in scores(folder).items() if s != "killer"} == dict.fromkeys(
+        ("ada", "grace", "linus", "margaret"), 15)
+
+
+def test_the_grader_holds_a_bounded_share_of_a_notebooks_output(tmp_path):
+    """A notebook that displays 40 MB in 40 outputs and then fails, with 4 MB allowed: the grader keeps only the
+    first outputs, says how many it dropped, and keeps the error (without a traceback nobody asked it to hold)."""
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    from ninja_autograde.execute import GraderExecute
+
+    flood = "for i in range(40):\n    display({'text/plain': str(i) * 10**6}, raw=True)\nraise ValueError('x' * 10**6)"
+    nb = new_notebook(cells=[new_code_cell(flood)])
+    config = grading.load_config(course.REPO)
+    config.GraderExecute.notebook_output_chars = 4 * 10**6
+    GraderExecute(config=config).preprocess(nb, {"metadata": {"path": str(tmp_path)}})
+    outputs = nb.cells[0].outputs
+    shown = [o for o in outputs if o.output_type == "display_data"]
+    (error,) = [o for o in outputs if o.output_type == "error"]
+    assert [o.data["text/plain"][0] for o in shown] == ["0", "1", "2", "3"]
+    assert outputs[-1].text == "... 36 more outputs dropped by the grader ...\n"
+    assert error.ename == "ValueError" and len(error.evalue) == 1000 and error.traceback == []
+
+
+def test_a_message_larger_than_the_grader_takes_is_never_read(tmp_path):
+    """A kernel that displays 30 MB in one message, with 10 MB allowed: ZeroMQ refuses it unread, the kernel's
+    output channel stays closed, and that cell and the later ones fail saying their output did not arrive."""
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    from ninja_autograde.execute import GraderExecute
+
+    cells = ["print('before')", "display({'text/plain': 'x' * 30_000_000}, raw=True)", "print('after')"]
+    nb = new_notebook(cells=[new_code_cell(c) for c in cells])
+    config = grading.load_config(course.REPO)
+    config.GraderKernelManager.max_message_size = 10 * 10**6
+    GraderExecute(config=config).preprocess(nb, {"metadata": {"path": str(tmp_path)}})
+    assert nb.cells[0].outputs[0].text == "before\n"
+    for cell in nb.cells[1:]:
+        (error,) = cell.outputs
+        assert error.output_type == "error" and "larger than the grader takes" in error.evalue

@@ -300,3 +300,42 @@ def test_a_kernel_that_cannot_import_the_course_stops_grading_with_the_reason(on
     assert [r.score for r in report.collect(one_student, A)] in ([], [0])
     rows = {name: ok for name, ok, _ in doctor.imports(one_student)}
     assert rows["kernel imports backprop_ninja and ninja_hidden"] is False
+
+
+def test_plain_nbgrader_autograde_outlives_answers_built_to_exhaust_the_grader(one_student):
+    """nbgrader's own autograde grades the class in one process, one student after another: answers built to
+    exhaust it (a zip bomb, huge messages) cost their sender the tests, and the classmate graded after them
+    keeps full marks."""
+    release = course.read_notebook(one_student, "release", A)
+    solutions = submissions.solution_cells(course.read_notebook(one_student, "source", A))
+    for name in ("sends_a_zip_bomb", "sends_huge_answers"):
+        case = submissions.load_case(ATTACKS / f"{name}.py")
+        submissions.write_submission(one_student, f"aa_{name}", A, NB, submissions.student_notebook(release, case.answers, solutions))
+    course.nbgrader("autograde", A, cwd=one_student)
+    assert {r.student: r.score for r in report.collect(one_student, A)} == {
+        "aa_sends_a_zip_bomb": 10, "aa_sends_huge_answers": 10, "ada": 15}
+    assert set(verdicts(one_student, "aa_sends_a_zip_bomb").values()) == {
+        "no answer: member '0/out.npy' is compressed: answers travel uncompressed"}
+
+
+def verdicts(folder, student):
+    """grade_id -> the verdict in each graded cell of the student's autograded notebook that has one."""
+    return {c.metadata.nbgrader["grade_id"]: o.evalue for c in course.read_notebook(folder / "autograded", student, A).cells
+            if "nbgrader" in c.metadata for o in c.get("outputs", []) if o.output_type == "error"}
+
+
+REFUSED = {   # the answer messages an attacker displayed in place of the hidden tests', refused unread, and why
+    "sends_a_zip_bomb": ["is compressed"] * 4,
+    "sends_huge_answers": ["the answer message is 69.3 MB, more than the grader reads", "has shape (2000000,)",
+                           "has shape (1000000000000,)", "has 20000 members"],
+    "sends_pickles_and_forged_names": ["holds object values", "'../../gradebook.db.npy' is not part of an answer",
+                                       "holds <U3 values", "2 answer messages came back"],
+}
+
+
+def test_forged_answer_messages_are_refused_unread_with_the_reason(graded):
+    folder = graded[0]
+    for name, reasons in REFUSED.items():
+        said = verdicts(folder, f"attack_{name}")
+        tests = ["test_nll_visible", "test_nll_random", "test_nll_extreme", "test_nll_unchanged"]
+        assert all(reason in said[t] for t, reason in zip(tests, reasons)), (name, said)

@@ -1,12 +1,16 @@
 """The referee's side of a hidden test, without a kernel: the verdict comes only from the answers."""
+import base64
+import io
 import re
+import tracemalloc
+import zipfile
 
 import numpy as np
 import pytest
 from nbformat import NotebookNode
 
 import ninja_hidden as hidden
-from ninja_autograde import referee
+from ninja_autograde import answers, referee
 from backprop_ninja import scale
 from ninja_hidden import wire
 
@@ -85,10 +89,11 @@ def tanh_backward(params, cache, y):
 
 
 def verdict_of(name, part, student_fn, seed=1):
+    """The verdict on the student's function, its answers read as the grader reads them (`answers.read`)."""
     test = referee.Test(name, part, seed)
     calls = wire.loads(wire.dumps(test.sent()))
-    answers = {i: hidden._answer(student_fn, call) for i, call in calls.items()}
-    return test, test.verdict(wire.loads(wire.dumps(answers)))
+    sent = {i: hidden._answer(student_fn, call) for i, call in calls.items()}
+    return test, test.judged(wire.dumps(sent), answers.Budget())
 
 
 def test_backward_tests_include_a_million_parameter_network_judged_along_directions():
@@ -145,3 +150,106 @@ def test_a_verdict_shows_control_characters_and_never_obeys_them():
     _, verdict = verdict_of("softmax_nll_backward", "random", raises)
     assert "ValueError" in verdict and "\\x1b[2K\\x0d  mallory" in verdict and "\\u202e" in verdict
     assert all(c.isprintable() for c in verdict)
+
+
+def message(members, compression=zipfile.ZIP_STORED):
+    """An answer message holding `members` ((name, an array or the member's raw bytes) pairs) as given."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression) as archive:
+        for name, value in members:
+            if isinstance(value, np.ndarray):
+                npy = io.BytesIO()
+                np.lib.format.write_array(npy, value, allow_pickle=True)
+                value = npy.getvalue()
+            archive.writestr(name, value)
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def right(test):
+    """The right answers to the test's calls, as the archive's members."""
+    tree = {i: hidden._answer(softmax, call) for i, call in test.sent().items()}
+    return {f"{name}.npy": value for name, value in wire.flatten(tree).items()}
+
+
+def ruled(test, *texts, budget=None):
+    """The verdict the referee leaves in a cell whose kernel displayed these answer messages."""
+    outputs = [NotebookNode(output_type="display_data", metadata={}, data={hidden.ANSWERS_MIME: t}) for t in texts]
+    cell = NotebookNode(cell_type="code", source=SOURCE, outputs=outputs)
+    referee.rule(cell, test, budget)
+    return " ".join(e.evalue for e in errors(cell))
+
+
+def header(shape, descr="<f8"):
+    npy = io.BytesIO()
+    np.lib.format.write_array_header_1_0(npy, {"descr": descr, "fortran_order": False, "shape": shape})
+    return npy.getvalue()
+
+
+FORGED = {
+    "a compressed member": (lambda m: m, zipfile.ZIP_DEFLATED, "is compressed"),
+    "an object array": (lambda m: {**m, "0/out.npy": np.array([{}, 1], dtype=object)}, 0, "not numbers"),
+    "text where numbers go": (lambda m: {**m, "0/out.npy": np.array(["1.0"])}, 0, "not numbers"),
+    "a call never made": (lambda m: {**m, "7/out.npy": np.zeros(2)}, 0, "not part of an answer"),
+    "an input never sent": (lambda m: {**m, "0/after/secret.npy": np.zeros(2)}, 0, "not part of an answer"),
+    "a nested output": (lambda m: {**m, "0/out/a/b.npy": np.zeros(2)}, 0, "not part of an answer"),
+    "an array and a dict at once": (lambda m: {**m, "0/out/W.npy": np.zeros(2)}, 0, "both an array and a dict"),
+    "a huge shape": (lambda m: {**m, "0/out.npy": header((10**8,))}, 0, "far larger than call 0"),
+    "a header that lies": (lambda m: {**m, "0/out.npy": header((30,)) + bytes(8)}, 0, "bytes than its header says"),
+}
+
+
+@pytest.mark.parametrize("forge", FORGED)
+def test_a_forged_answer_is_refused_unread_with_the_reason(forge):
+    edit, compression, reason = FORGED[forge]
+    _, test = referee.prepare(SOURCE)
+    assert ruled(test, message(right(test).items())) == ""   # the same answers, as the kernel sends them
+    verdict = ruled(test, message(edit(right(test)).items(), compression))
+    assert verdict.startswith("no answer: ") and reason in verdict, verdict
+
+
+def test_a_zip_bomb_is_refused_before_anything_is_inflated():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        with archive.open("0/out.npy", "w", force_zip64=True) as member:
+            member.write(header((25 * 2**20,)))
+            for _ in range(200):
+                member.write(bytes(2**20))
+    bomb = base64.b64encode(buffer.getvalue()).decode("ascii")
+    assert len(bomb) < 2**20
+    _, test = referee.prepare(SOURCE)
+    tracemalloc.start()
+    verdict = ruled(test, bomb)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert "is compressed" in verdict and peak < 20 * 2**20, (verdict, peak)
+
+
+def test_the_message_and_its_members_are_counted_before_they_are_read():
+    _, test = referee.prepare(SOURCE)
+    text = message(right(test).items())
+    assert "more than the grader reads (0.0 MB)" in ruled(test, text, budget=answers.Budget(message_chars=len(text) - 1))
+    assert "members, more than the grader reads (2)" in ruled(test, text, budget=answers.Budget(members=2))
+
+
+def test_a_member_named_twice_is_refused():
+    _, test = referee.prepare(SOURCE)
+    with pytest.warns(UserWarning, match="Duplicate name"):
+        twice = message([*right(test).items(), ("0/out.npy", np.zeros(3))])
+    assert "names a member twice" in ruled(test, twice)
+
+
+def test_a_second_answer_message_fails_the_test():
+    _, test = referee.prepare(SOURCE)
+    text = message(right(test).items())
+    assert ruled(test, text, text) == "2 answer messages came back, where the test sends one"
+
+
+def test_when_the_notebooks_budget_runs_out_later_tests_are_not_judged():
+    _, test = referee.prepare(SOURCE)
+    text = message(right(test).items())
+    out_of_bytes = answers.Budget(notebook_bytes=len(text))   # one answer's worth
+    out_of_time = answers.Budget(notebook_seconds=1e-9)       # any judging spends more than a nanosecond
+    for budget in (out_of_bytes, out_of_time):
+        assert ruled(test, text, budget=budget) == ""
+        for _ in range(2):
+            assert "the grader's budget for this notebook ran out" in ruled(test, text, budget=budget)

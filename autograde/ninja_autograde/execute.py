@@ -3,25 +3,35 @@
 - every student kernel runs in a jail (`jail.py`: bubblewrap) under limits on memory, processes, CPU
   time and file size (`GraderKernelManager.memory_limit` and the others); when the jail does not
   work on this machine grading refuses to start, unless `GraderKernelManager.jail = "none"`;
-- hidden tests are decided by the referee, in this process, not in the student's kernel;
+- hidden tests are decided by the referee, in this process, not in the student's kernel, reading
+  each answer message with bounded work and within the notebook's budget (`answers.py`);
 - a kernel that dies (os._exit, a segfault), or is still stuck after a timed-out cell (a loop
   that swallows the interrupt), costs the cell it stopped in and every later one, each marked
   with why, and grading moves on to the next student without waiting out every later cell;
 - a cell whose output the grader could not all read in time (a flood of displays) gets an error
-  (a test cell then fails: its verdict may have been in what was lost); the next cells still run.
+  (a test cell then fails: its verdict may have been in what was lost); the next cells still run;
+- no message larger than `GraderKernelManager.max_message_size` is read from a kernel (ZeroMQ refuses
+  it before allocating; the kernel's output channel stays closed, so every later cell fails saying so);
+- what the grader holds of a notebook's outputs while it runs is capped (`max_outputs` per cell,
+  `notebook_output_chars` per notebook, a cell's answer messages after its first emptied): later
+  outputs are dropped unread, errors kept without their traceback, so no flood can exhaust its memory.
 """
 
+import json
 import shutil
 import sys
 import tempfile
 from pathlib import Path
 
+import zmq
 from jupyter_client.manager import AsyncKernelManager
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbgrader.preprocessors import Execute
-from traitlets import CaselessStrEnum, Integer, Unicode, default
+from traitlets import CaselessStrEnum, Float, Integer, Unicode, default
 
-from . import jail, referee, secret
+from ninja_hidden import ANSWERS_MIME
+
+from . import answers, jail, referee, secret
 from .cgroup import KernelGroup
 
 
@@ -44,6 +54,10 @@ class GraderKernelManager(AsyncKernelManager):
     cpu_limit = Integer(1800, help="CPU seconds of each process in a student kernel (0: no limit).").tag(config=True)
     file_size_limit = Integer(64 * 1024**2, help="Largest file a student kernel may write, in bytes.").tag(config=True)
     scratch_limit = Integer(128 * 1024**2, help="Bytes in each of the jail's HOME, /tmp and /dev/shm.").tag(config=True)
+    max_message_size = Integer(128 * 1024**2, help=(
+        "Bytes of the largest message the grader takes from a student kernel (0: no limit); ZeroMQ refuses a "
+        "larger one unread and closes the kernel's output channel, so its later cells fail."
+    )).tag(config=True)
 
     def __init__(self, **kwargs):
         super().__init__(transport="ipc", **kwargs)
@@ -54,6 +68,12 @@ class GraderKernelManager(AsyncKernelManager):
             jail.require(self.bwrap)
         self.runtime = None   # the private folder of the connection file and sockets, made at start
         self.group = None     # the kernel's pids cgroup, where this grader may make one (root included)
+
+    def client(self, **kwargs):
+        """A client of the kernel whose sockets refuse any message over max_message_size."""
+        client = super().client(**kwargs)
+        client.context.setsockopt(zmq.MAXMSGSIZE, self.max_message_size or -1)
+        return client
 
     @property
     def limits(self):
@@ -124,6 +144,14 @@ NO_JAIL = ("GraderKernelManager.jail = 'none': student kernels run WITHOUT a jai
            "with the gradebook, the solutions and this machine in reach of every submission.")
 
 
+def characters(content):
+    """The length of an output message's text, data and traceback, as the grader holds them."""
+    data = content.get("data")
+    parts = [content.get("text"), content.get("evalue"), *(content.get("traceback") or []),
+             *(data.values() if isinstance(data, dict) else [data])]
+    return sum(len(p) if isinstance(p, str) else len(json.dumps(p, default=str)) for p in parts if p is not None)
+
+
 IOPUB_TIMEOUT = "Timeout waiting for IOPub output"   # nbclient's words when a cell's output outlasts iopub_timeout
 
 
@@ -131,6 +159,20 @@ class GraderExecute(Execute):
     max_outputs = Integer(1000, help=(
         "Outputs a cell keeps while it runs; later ones (errors excepted) are dropped unread: "
         "nbformat validates each output, so a flood of displays would otherwise cost the grader minutes."
+    )).tag(config=True)
+    notebook_output_chars = Integer(64 * 1024**2, help=(
+        "Characters of output (answer messages aside) the grader holds for one notebook while it runs; later "
+        "outputs are dropped unread, errors kept without their traceback."
+    )).tag(config=True)
+    max_answer_size = Integer(64 * 1024**2, help=(
+        "Characters of one answer message the referee reads (base64: 3/4 as many bytes); a longer one is no answer."
+    )).tag(config=True)
+    max_answer_members = Integer(1000, help="Arrays in one answer message; more is no answer.").tag(config=True)
+    notebook_answer_bytes = Integer(512 * 1024**2, help=(
+        "Decoded answer bytes the referee reads for one notebook; once spent, later tests fail unjudged."
+    )).tag(config=True)
+    notebook_judging_seconds = Float(600.0, help=(
+        "CPU seconds of the grader's own process judging one notebook's answers; once spent, later tests fail unjudged."
     )).tag(config=True)
     secret_file = Unicode(
         "", help="The course secret that keys each student's hidden-test data (created on first use; '': fresh random data)."
@@ -149,6 +191,9 @@ class GraderExecute(Execute):
 
     def preprocess(self, nb, resources=None, km=None):
         self._stopped = None   # why no later cell runs, once the kernel is gone or stuck
+        self._held = 0         # characters of output held so far, answer messages aside
+        self._budget = answers.Budget(self.max_answer_size, self.max_answer_members,
+                                      self.notebook_answer_bytes, self.notebook_judging_seconds)
         return super().preprocess(nb, resources, km)
 
     def preprocess_cell(self, cell, resources, index):
@@ -167,7 +212,8 @@ class GraderExecute(Execute):
         except CellTimeoutError as error:
             if IOPUB_TIMEOUT in str(error):   # the cell ended; the grader could not read its flood of output in time
                 cell.outputs.append(referee.error("OutputTimeout", f"this cell's output did not all arrive within "
-                                                  f"{self.iopub_timeout} s of its end (too much output?)"))
+                                                  f"{self.iopub_timeout} s of its end (too much output, or a message "
+                                                  "larger than the grader takes?)"))
             else:   # interrupted after the timeout, and still busy: the interrupt was swallowed
                 self._stop(cell, index, "was still stuck",
                            f"{self.timeout} s after it started (a loop that ignores the interrupt?)")
@@ -176,13 +222,25 @@ class GraderExecute(Execute):
         if self._dropped:
             cell.outputs.append(referee.stream(f"... {self._dropped} more outputs dropped by the grader ...\n"))
         if test is not None:
-            referee.rule(cell, test)
+            referee.rule(cell, test, self._budget)
         return cell, resources
 
     def output(self, outs, msg, display_id, cell_index):
-        if len(outs) >= self.max_outputs and msg["msg_type"] != "error":
+        content, error = msg["content"], msg["msg_type"] == "error"
+        if len(outs) >= self.max_outputs and not error:
             self._dropped += 1
             return None
+        data = content.get("data")
+        if isinstance(data, dict) and ANSWERS_MIME in data:   # the referee's to read, and let go once the cell is ruled
+            if any(ANSWERS_MIME in o.get("data", {}) for o in outs):
+                content["data"] = {ANSWERS_MIME: ""}   # a second answer message: counted by the referee, not kept
+            return super().output(outs, msg, display_id, cell_index)
+        self._held += characters(content)
+        if self._held > self.notebook_output_chars:
+            if not error:
+                self._dropped += 1
+                return None
+            content.update(evalue=str(content.get("evalue", ""))[:1000], traceback=[])
         return super().output(outs, msg, display_id, cell_index)
     def on_comm_open_jupyter_widget(self, msg):
         """No stand-in for Output widgets: grading has no front end to show them.

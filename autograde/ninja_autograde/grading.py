@@ -10,16 +10,22 @@ grading after passing in the student's own kernel. Every worker writes to the sa
 serialises the writes (the course's db_url sets a busy timeout; gradebook.py: WAL mode).
 The scores are nbgrader's own: the same Autograde converter does the work.
 
+A worker that dies (the machine's out-of-memory killer, a crash) breaks the pool: the students it had
+not finished are graded again in a fresh pool, those that were being graded as it died each alone, so
+a death again names its submission, which is then reported as not graded; the class goes on.
+
 Several machines split one class with `--shard i/n` (or `--students a,b,c`): each grades its
 share into one gradebook (PostgreSQL), reading and writing one shared course folder.
 """
 
 import hashlib
+import multiprocessing
 import os
 import re
 import time
 import warnings
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +34,7 @@ from .execute import check_jail
 from .printable import printable
 
 _api = None
+_started = None   # the queue on which a worker says which student it starts grading
 
 
 @dataclass
@@ -98,8 +105,8 @@ def share(students, shard=None, named=None):
     return [s for s in students if shard is None or in_shard(s, *shard)]
 
 
-def _start_worker(course):
-    global _api
+def _start_worker(course, started):
+    global _api, _started
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
     from sqlalchemy.exc import SAWarning
@@ -110,11 +117,14 @@ def _start_worker(course):
     os.chdir(course)
     config = load_config(course)
     _api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
+    _started = started
 
 
 def _grade_one(assignment, student):
+    _started.put(student)
     start = time.perf_counter()
-    trouble = problem(".", assignment, student, 1000 * _api.coursedir.max_file_size)   # nbgrader's KB
+    added = sanitize.RefuseAddedCells(config=_api.config).max_added_cells
+    trouble = problem(".", assignment, student, 1000 * _api.coursedir.max_file_size, added)   # nbgrader's KB
     if trouble:   # nbgrader is not even asked: nothing of the student's is touched in the gradebook
         return Outcome(student, False, time.perf_counter() - start, trouble)
     result = _api.autograde(assignment, student, force=True, create=True)
@@ -137,9 +147,9 @@ def reason(result):
     return raised[-1] if raised else "nbgrader failed without saying why (run nbgrader autograde for its log)"
 
 
-def problem(course, assignment, student, limit):
+def problem(course, assignment, student, limit, added_cells):
     """Why a submission cannot be graded ('' if it can): a missing, renamed, oversized (over `limit`
-    bytes) or broken notebook."""
+    bytes), broken or overlong (more than `added_cells` beyond the release) notebook."""
     import nbformat
 
     folder = Path(course) / "submitted" / student / assignment
@@ -157,10 +167,15 @@ def problem(course, assignment, student, limit):
             return (f"{name} is {size / 1e6:.1f} MB, more than the course's limit of {limit / 1e6:.1f} MB "
                     "(CourseDirectory.max_file_size): huge outputs? Clear them and submit again")
         try:
-            nbformat.validate(nbformat.read(folder / name, as_version=4))
+            nb = nbformat.read(folder / name, as_version=4)
+            nbformat.validate(nb)
         except Exception as error:  # noqa: BLE001 — whatever nbformat rejects, the message says what
             first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
             return f"{name} is not a valid notebook ({type(error).__name__}: {first_line})"
+        release = Path(course) / "release" / assignment / name
+        longer = sanitize.too_many_cells(nb, nbformat.read(release, as_version=4) if release.exists() else None, added_cells)
+        if longer:
+            return f"{name}: {longer}"
     return ""
 
 
@@ -198,22 +213,56 @@ def grade(assignment, course=".", jobs=None, progress=True, shard=None, named=No
     if not students:
         print(f"none of the {len(everyone)} submissions of {assignment} falls in shard {shard[0]}/{shard[1]}")
         return []
-    jobs = jobs or default_jobs()
+    jobs = min(jobs or default_jobs(), len(students))
     outcomes, start = [], time.perf_counter()
-    with ProcessPoolExecutor(min(jobs, len(students)), initializer=_start_worker, initargs=(course,)) as pool:
-        futures = [pool.submit(_grade_one, assignment, s) for s in students]
-        with tqdm(total=len(students), desc=f"grading {assignment}", unit="student", disable=not progress) as bar:
-            for future in as_completed(futures):
-                outcome = future.result()
-                outcomes.append(outcome)
-                failures = sum(not o.success for o in outcomes)
-                bar.set_postfix_str(f"{outcome.student} ({outcome.seconds:.1f}s), grading failures: {failures}")
-                bar.update()
+    with tqdm(total=len(students), desc=f"grading {assignment}", unit="student", disable=not progress) as bar:
+        left = students
+        while left:
+            left, suspects = _pool(course, assignment, left, jobs, outcomes, bar)
+            for student in suspects:
+                _, died = _pool(course, assignment, [student], 1, outcomes, bar)
+                if died:
+                    _record(Outcome(student, False, 0.0, DIED), outcomes, bar)
     failed = [o for o in sorted(outcomes, key=lambda o: o.student) if not o.success]
     for o in failed:
         print(f"could not grade {o.student}: {printable(o.error)}")
     part = f" (shard {shard[0]}/{shard[1]}, {len(students)} of {len(everyone)})" if shard else ""
     print(f"graded {len(outcomes) - len(failed)} of {len(outcomes)} submissions of {assignment}{part} "
-          f"in {time.perf_counter() - start:.1f}s with {min(jobs, len(students))} workers"
+          f"in {time.perf_counter() - start:.1f}s with {jobs} workers"
           + (f"; {len(failed)} could not be graded (above)" if failed else ""))
     return sorted(outcomes, key=lambda o: o.student)
+
+
+DIED = ("the grading process died while grading this submission, and again when it was graded alone "
+        "(out of memory? killed?): not graded")
+
+
+def _pool(course, assignment, students, jobs, outcomes, bar):
+    """Grade the students in a pool of `jobs` workers, adding to outcomes; if a worker dies, returns the
+    students not started and those that were being graded, else ([], [])."""
+    started = multiprocessing.SimpleQueue()
+    with ProcessPoolExecutor(jobs, initializer=_start_worker, initargs=(course, started)) as pool:
+        futures = [pool.submit(_grade_one, assignment, s) for s in students]
+        try:
+            for future in as_completed(futures):
+                _record(future.result(), outcomes, bar)
+            return [], []
+        except BrokenProcessPool:
+            recorded = {o.student for o in outcomes}
+            for future in futures:   # every future is done now: graded before the death, or broken
+                if future.exception() is None and future.result().student not in recorded:
+                    _record(future.result(), outcomes, bar)
+    begun = set()
+    while not started.empty():
+        begun.add(started.get())
+    finished = {o.student for o in outcomes}
+    if not begun - finished:
+        raise RuntimeError("the grading workers died before grading anybody (the course's nbgrader_config.py?)")
+    return ([s for s in students if s not in begun], sorted(begun - finished))
+
+
+def _record(outcome, outcomes, bar):
+    outcomes.append(outcome)
+    failures = sum(not o.success for o in outcomes)
+    bar.set_postfix_str(f"{outcome.student} ({outcome.seconds:.1f}s), grading failures: {failures}")
+    bar.update()

@@ -7,9 +7,10 @@ data for that call and writes it into the cell as it runs:
     hidden_test("softmax", softmax, "random", calls="<base64 npz>")
 
 The kernel then only runs the student's function on that data and displays the returned
-arrays (`hidden.ANSWERS_MIME`). The referee takes them out of the cell's outputs, judges
-them with the exercise's rules, and leaves in the cell either nothing (full marks) or one
-error with the verdict. Whatever the student's code patched in its kernel (numpy, the
+arrays (`hidden.ANSWERS_MIME`). The referee takes them out of the cell's outputs, reads them
+with bounded work (`answers.py`: one message, uncompressed, shaped as the call allows, within
+the notebook's budget), judges them with the exercise's rules, and leaves in the cell either
+nothing (full marks) or one error with the verdict. Whatever the student's code patched in its kernel (numpy, the
 checkers, IPython's error display, `hidden_test` itself), the verdict never came from there:
 the most it can do is send wrong answers or none.
 
@@ -26,6 +27,7 @@ from nbformat import NotebookNode
 
 from ninja_hidden import ANSWERS_MIME, wire
 
+from . import answers as reading
 from .exercises import EXERCISES
 from .printable import printable
 
@@ -47,6 +49,14 @@ class Test:
     def inject(self, match):
         data = wire.dumps(self.sent())
         return f'hidden_test("{self.name}", {match.group(2)}, "{self.part}", calls="{data}")'
+
+    def judged(self, message, budget):
+        """The verdict on one answer message: refused unread (`answers.read`) or judged."""
+        try:
+            answers = reading.read(message, self.sent(), budget)
+        except reading.Refused as why:
+            return printable(f"no answer: {why}")
+        return self.verdict(answers)
 
     def verdict(self, answers):
         """'' when the answers are right, else what is wrong (in the lessons' words)."""
@@ -76,12 +86,14 @@ def prepare(source, seed=None):
     return source[:match.start()] + test.inject(match) + source[match.end():], test
 
 
-def rule(cell, test):
-    """Replace what the kernel said about the test by the referee's verdict."""
-    answers, kept = None, []
+def rule(cell, test, budget=None):
+    """Replace what the kernel said about the test by the referee's verdict, read and judged within the
+    notebook's budget (`answers.Budget`)."""
+    budget = budget or reading.Budget()
+    messages, kept = [], []
     for output in cell.outputs:
         if output.output_type == "display_data" and ANSWERS_MIME in output.get("data", {}):
-            answers = _read(output.data[ANSWERS_MIME])
+            messages.append(output.data[ANSWERS_MIME])
         elif output.output_type == "execute_result":
             kept.append(NotebookNode(output_type="display_data", data=output.data, metadata=output.metadata))
         elif output.output_type == "stream":
@@ -89,24 +101,20 @@ def rule(cell, test):
         else:
             kept.append(output)
     errors = [o for o in kept if o.output_type == "error"]
-    if answers is None:
+    if not messages:
         message = "" if errors else "no answer came back from your function (did the cell run to its end?)"
         if any(o.ename == "KeyboardInterrupt" for o in errors):
             kept = [o for o in kept if o.output_type != "error"]
             message = "the cell ran out of time and was stopped (a slow loop? finite differences?)"
     else:
-        message = test.verdict(answers)
         kept = [o for o in kept if o.output_type != "error"]
+        if budget.spent() or len(messages) > 1:
+            message = budget.spent() or f"{len(messages)} answer messages came back, where the test sends one"
+        else:
+            message = budget.timed(test.judged, messages[0], budget)
     if message:
         kept.append(error("AssertionError", message))
     cell.outputs = kept
-
-
-def _read(text):
-    try:
-        return wire.loads(text)
-    except Exception:  # noqa: BLE001 — a forged or truncated payload is simply no answer
-        return {}
 
 
 def error(ename, evalue):

@@ -3,6 +3,7 @@ over pipes or as base64 text.
 
 Nested dicts travel as paths: {"0": {"params": {"W1": a}}} ⇄ {"0/params/W1": a}.
 Only plain arrays cross (allow_pickle=False), so nothing the student returns can run code in the grader or the judge.
+np.savez stores its members uncompressed: the referee reads an answer only so (`ninja_autograde.answers`).
 """
 
 import base64
