@@ -104,13 +104,14 @@ class Term:
         self.nbgrader(user, "submit", A, *args)
 
     def hand_made(self, user, student, script, days=1):
-        """A folder the user makes in the inbound by hand, named for student, `days` ahead; script runs in it."""
+        """A folder the user makes in the inbound by hand as nbgrader's submit would, named for student, `days`
+        ahead; then script runs in it."""
         stamp = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=days)
-        name = f"{student}+{A}+{stamp:%Y-%m-%d %H:%M:%S.%f} UTC+{secrets.token_hex(4)}"
-        folder = self.inbound / name
+        stamp = f"{stamp:%Y-%m-%d %H:%M:%S.%f} UTC"
+        name = f"{student}+{A}+{stamp}+{secrets.token_hex(4)}"
         release = self.exchange / COURSE_ID / "outbound" / A / NB
-        result = self.as_user(user, "sh", "-c", f'mkdir "$1" && cd "$1" && cp "$2" {NB} && {script}', "-",
-                              folder, release)
+        result = self.as_user(user, "sh", "-c", f'mkdir "$1" && cd "$1" && cp "$2" {NB} && echo "$3" > timestamp.txt '
+                              f'&& {script}', "-", self.inbound / name, release, stamp)
         assert result.returncode == 0, result.stderr
         return name
 
@@ -170,6 +171,9 @@ def attacked(term):
         "escape": t.hand_made(attacker, "\x1b[2Jada", "true"),
         "folder named for the victim": t.hand_made(attacker, victim, "true", days=6),
         "an id that is no account": t.hand_made(attacker, f"bnc{t.tag}ghost", "true"),
+        "an earlier time": t.hand_made(attacker, attacker, "echo 2026-01-01 00:00:00.000000 UTC > timestamp.txt",
+                                       days=7),
+        "no time": t.hand_made(attacker, attacker, "echo soon > timestamp.txt", days=8),
     }
     attacks["nbgrader submit --student=victim"] = t.new_folder(lambda: t.submit(attacker, "unanswered",
                                                                                  f"--student={victim}"))
@@ -207,6 +211,8 @@ EXPECTED = {   # attack -> (whose submission the log names, what it says)
                              f"CourseDirectory.max_file_size ({MAX_FILE_KB} kB)"),
     "formula": (None, "the student id is not a safe name"),
     "escape": (None, "the student id is not a safe name"),
+    "an earlier time": ("attacker", "'timestamp.txt' is 2026-01-01 00:00:00, not the time the folder's name says"),
+    "no time": ("attacker", "'timestamp.txt' is missing or not a time"),
     "folder named for the victim": ("victim", "owned by {attacker}, not by {victim}"),
     "an id that is no account": (None, "owned by {attacker}, not by root"),
     "nbgrader submit --student=victim": ("victim", "owned by {attacker}, not by {victim}"),

@@ -88,6 +88,19 @@ def matches(name, globs):
     return any(fnmatch.fnmatch(name, glob) for glob in globs)
 
 
+def check_timestamp(folder, timestamp):
+    """Refuse a submission whose timestamp.txt does not say the time its folder's name says (nbgrader's submit
+    writes the same into both): without one it would never be late, and a garbled one would stop nbgrader's
+    later collects and its grading."""
+    try:
+        with open(os.path.join(folder, "timestamp.txt")) as f:
+            claimed = parse_utc(f.read(100).strip())
+    except (OSError, ValueError, OverflowError):
+        raise Refused("timestamp.txt", "missing or not a time")
+    if claimed != timestamp:
+        raise Refused("timestamp.txt", f"{claimed}, not the time the folder's name says ({timestamp})")
+
+
 class Copy:
     """One submission, copied entry by entry from its open folder into a new folder, every check on the way."""
 
@@ -269,6 +282,7 @@ class SafeCollect(ExchangeCollect):
                 copy.folder(fd, scratch)
             finally:
                 os.close(inbound)
+            check_timestamp(scratch, record["timestamp"])
             updating = os.path.isdir(dest)
             if updating:
                 os.rename(dest, scratch + ".replaced")
