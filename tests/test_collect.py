@@ -1,13 +1,15 @@
 """The course's collect (ninja_autograde/collect.py) against students who attack it, through the real exchange.
 
 Real OS accounts, made here and removed afterwards (root needed): an honest victim, a classmate who attacks,
-and a student who hands in late but honestly. They fetch and submit with nbgrader as themselves into an exchange
-set up as the README's shared-machine term sets it up; the attacker then hands in links to the course's secret
-and to /dev/zero, a named pipe, a file over the size cap, a submission in the victim's name (`nbgrader submit
---student=VICTIM`), a file slipped into the victim's own submission, and folders named with a spreadsheet
-formula and a terminal escape. The instructor (root, who can read everything: the worst case) collects with
-`nbgrader collect` in the course folder. Every attack is refused and named, the victim's earlier submission stays
-exactly as it was, the honest are collected, and a refusal never stops collect.
+and an honest student who hands in among the attacks. They fetch and submit with nbgrader as themselves into an
+exchange set up as the README says (mode 1777); the attacker then hands in links to the course's secret, to a
+solution notebook and to /dev/zero, a named pipe, a file over the size cap, timestamps that lie or are garbled,
+a submission in the victim's name (`nbgrader submit --student=VICTIM` and by hand), one in a name that is no
+account, a file slipped into the victim's own newest submission, and folders named with a spreadsheet formula and
+a terminal escape. The instructor (root, who can read everything: the worst case) collects with `nbgrader
+collect` in the course folder. Every attack is refused and named, the victim's earlier submission stays exactly
+as it was, the honest are collected, and a refusal never stops collect. The last test needs no accounts: the
+exchange as one account uses it for everyone (`make demo`, tests/test_term.py).
 """
 
 import datetime
@@ -43,8 +45,12 @@ def same_python():
         [SYSTEM_PYTHON, "-c", f"import sys; sys.exit(sys.version_info[:2] != {tuple(sys.version_info[:2])})"]).returncode == 0
 
 
-pytestmark = [pytest.mark.skipif(os.geteuid() != 0, reason="creates OS users: run as root"),
-              pytest.mark.skipif(not same_python(), reason=f"students need {SYSTEM_PYTHON} at this environment's version")]
+def why_no_accounts():
+    """Why the tests with OS accounts cannot run here, or None."""
+    if os.geteuid() != 0:
+        return "creates OS users: run as root"
+    if not same_python():
+        return f"students need {SYSTEM_PYTHON} at this environment's version"
 
 
 def sh(*cmd, **kw):
@@ -138,6 +144,8 @@ class Term:
 
 @pytest.fixture(scope="module")
 def term():
+    if why_no_accounts():
+        pytest.skip(why_no_accounts())
     root = Path(tempfile.mkdtemp(prefix="bn-collect-", dir="/tmp"))
     root.chmod(0o755)
     t = Term(root)
@@ -259,3 +267,25 @@ def test_a_student_can_neither_list_the_inbound_nor_rename_the_course_in_the_exc
     assert term.as_user(attacker, "ls", term.inbound).returncode != 0   # nbgrader's inbound: 2733
     renamed = term.as_user(attacker, "mv", term.exchange / COURSE_ID, term.exchange / "elsewhere")
     assert renamed.returncode != 0 and (term.exchange / COURSE_ID / "inbound").is_dir()   # the sticky bit of 1777
+
+
+def test_one_account_for_everyone_collects_its_own_and_refuses_a_link(tmp_path):
+    """The exchange as `make demo` and the term test use it, every student one account (whoever runs this):
+    names that are no account are the collecting account's to hand in, and a link is refused all the same."""
+    course_dir, inbound = tmp_path / "course", tmp_path / "exchange" / COURSE_ID / "inbound"
+    course_dir.mkdir()
+    shutil.copy(course.REPO / "nbgrader_config.py", course_dir)
+    inbound.mkdir(parents=True)
+    stamp = "2026-11-20 12:00:00.000000 UTC"
+    for student in ("zed", "yan"):
+        folder = inbound / f"{student}+{A}+{stamp}+{secrets.token_hex(4)}"
+        folder.mkdir()
+        shutil.copy(course.REPO / "release" / A / NB, folder)
+        (folder / "timestamp.txt").write_text(stamp)
+    (folder / "gradebook.db").symlink_to(course_dir / "gradebook.db")
+    result = course.nbgrader("collect", A, f"--Exchange.root={tmp_path / 'exchange'}", cwd=course_dir)
+    output = result.stdout + result.stderr
+    assert f"Refused a submission of 'yan' ({folder.name!r}): 'gradebook.db' is a symbolic link" in output, output
+    assert sorted(os.listdir(course_dir / "submitted")) == ["zed"]
+    assert sorted(os.listdir(course_dir / "submitted" / "zed" / A)) == [NB, "timestamp.txt"]
+

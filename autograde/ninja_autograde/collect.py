@@ -22,7 +22,9 @@ it) takes a submission only if every entry of it is
   per submission (kilobytes), counted while copying too (a file that grows is caught), and
   `SafeCollect.max_entries` files and folders;
 
-and if the student id is a safe name (letters, digits, `_ . @ -`, not starting with a punctuation
+(entries that nbgrader's `CourseDirectory.ignore` names, such as checkpoints and `__pycache__`, are
+left out unopened, as nbgrader does), and if its `timestamp.txt` says the time its folder's name says (as nbgrader's submit writes them),
+and the student id is a safe name (letters, digits, `_ . @ -`, not starting with a punctuation
 mark: no formula such as `=HYPERLINK(...)`, no `+`, no path or control character).
 
 A submission that fails any check is refused whole, never collected in part: a notebook graded
