@@ -16,6 +16,12 @@ c.CourseDirectory.root = HERE
 c.CourseDirectory.db_url = "sqlite:///" + os.path.join(HERE, "gradebook.db") + "?timeout=60"
 c.CourseDirectory.assignment_id = ""
 
+# Collect (nbgrader collect, the Formgrader's Collect button): only regular files owned by the student the
+# submission names, never through a link, within CourseDirectory.max_file_size and max_dir_size; anything
+# else refuses the submission, names it in the log and keeps the one collected before
+# (autograde/ninja_autograde/collect.py).
+c.ExchangeFactory.collect = "ninja_autograde.collect.SafeCollect"
+
 # What students get in place of a solution: the def line and docstring stay.
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"

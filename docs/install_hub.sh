@@ -52,7 +52,9 @@ for ext in formgrader course_list; do
 done
 
 say "5. nbgrader on the hub: the exchange, and courses from the hub's groups (JupyterHubAuthPlugin)"
-mkdir -p "$EXCHANGE" && chmod 0777 "$EXCHANGE"
+# Everyone may write the exchange (nbgrader's rule), the sticky bit keeps anyone from renaming or deleting what
+# others made in it (a course's folder, to put a fake one in its place).
+mkdir -p "$EXCHANGE" && chmod 1777 "$EXCHANGE"
 for python in grader student; do
     cat > "$PREFIX/$python/etc/jupyter/nbgrader_config.py" <<END
 c = get_config()
@@ -72,7 +74,11 @@ END
 say "6. the course folder: the instructor's alone"
 chown -R "$INSTRUCTOR:" "$COURSE_DIR" && chmod 0700 "$COURSE_DIR"
 
-say "7. the hub's configuration and its class list"
+say "7. every account's home its owner's alone: no student reads a classmate's notebooks, feedback or nbgrader's"
+say "   submission secret (useradd -m makes homes 0755; the hub keeps students' homes 0700 at every start)"
+for user in "$INSTRUCTOR" "${STUDENTS[@]}"; do chmod 0700 "$(getent passwd "$user" | cut -d: -f6)"; done
+
+say "8. the hub's configuration and its class list"
 cp "$(dirname "$0")/jupyterhub_config.py" "$PREFIX/jupyterhub_config.py"
 "$PYTHON" - "$PREFIX/class.json" "$COURSE_DIR" "$EXCHANGE" "$INSTRUCTOR" "${STUDENTS[@]}" <<'END'
 import json, sys

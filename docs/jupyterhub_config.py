@@ -19,6 +19,7 @@ The class list is PREFIX/class.json (written by the installer): add students the
 
 import json
 import os
+import pwd
 from pathlib import Path
 
 c = get_config()  # noqa: F821 — provided by JupyterHub
@@ -66,12 +67,17 @@ c.Spawner.server_token_scopes = server_token_scopes
 
 
 def choose_python(spawner):
-    """Instructors: the grader's Python, in the course folder. Students: the students' Python, at home."""
+    """Instructors: the grader's Python, in the course folder. Students: the students' Python, at home, private:
+    their home 0700 (useradd -m makes it 0755) and their server's umask 077, so no classmate reads their
+    notebooks, feedback or nbgrader's submission secret."""
     instructor = spawner.user.name in INSTRUCTORS
     python = PREFIX / ("grader" if instructor else "student")
-    spawner.cmd = [str(python / "bin" / "jupyterhub-singleuser")]
+    singleuser = str(python / "bin" / "jupyterhub-singleuser")
+    spawner.cmd = [singleuser] if instructor else ["/bin/sh", "-c", 'umask 077 && exec "$0" "$@"', singleuser]
     spawner.notebook_dir = CLASS["course_dir"] if instructor else "~"
     spawner.environment["PATH"] = f"{python / 'bin'}:/usr/local/bin:/usr/bin:/bin"
+    if not instructor:
+        os.chmod(pwd.getpwnam(spawner.user.name).pw_dir, 0o700)
 
 
 c.Spawner.pre_spawn_hook = choose_python

@@ -12,6 +12,7 @@ Needs root (users, the hub's spawner). Slow (it installs three Pythons): `make t
 
 import json
 import os
+import pwd
 import secrets
 import shutil
 import signal
@@ -348,3 +349,25 @@ def test_in_the_browser_a_student_has_assignments_and_the_instructor_the_formgra
                     raise
         finally:
             browser.close()
+
+
+def test_no_student_reads_another_students_home_submission_or_feedback(hub, people, term):
+    """As the other student's OS account: their home, their answered notebook, the feedback they fetched,
+    nbgrader's cache of their submission (with its submission secret, the key to their feedback in the exchange),
+    and the exchange's inbound and feedback folders, which nbgrader makes unlistable."""
+    hub_, prefix, _ = hub
+    names, _ = people
+    reader, owner = names["mistaken"], names["correct"]
+    home = Path(pwd.getpwnam(owner).pw_dir)
+    secrets_ = list(home.glob(".local/share/jupyter/nbgrader_cache/*/*/submission_secret.txt"))
+    feedback = list((home / COURSE / A / "feedback").glob("*/*.html"))
+    assert secrets_ and feedback, "the owner's cache and feedback are where this test looks"
+    for path in [home, home / COURSE / A / NB, *feedback, *secrets_]:
+        assert subprocess.run(["runuser", "-u", reader, "--", "cat" if path.is_file() else "ls", path],
+                              capture_output=True).returncode != 0, f"{reader} read {path}"
+    for folder in ("inbound", "feedback"):
+        assert subprocess.run(["runuser", "-u", reader, "--", "ls", prefix / "exchange" / COURSE / folder],
+                              capture_output=True).returncode != 0, f"{reader} listed the exchange's {folder}"
+    assert home.stat().st_mode & 0o777 == 0o700
+    assert (prefix / "exchange").stat().st_mode & 0o7777 == 0o1777
+    assert hub_.run(owner, "import os; u = os.umask(0); os.umask(u); print(oct(u))").strip() == "0o77"
