@@ -115,14 +115,23 @@ def _row(r, tests, written):
             + [r.tests.get(t, (None,))[0] for t in tests] + [r.written.get(w, (None,))[0] for w in written])
 
 
+FORMULA = ("=", "+", "-", "@", "\t", "\r")   # how a cell a spreadsheet runs as a formula starts (OWASP)
+
+
+def as_text(value):
+    """A CSV cell a spreadsheet shows as it is: text it would read as a formula (a student id such as
+    `=HYPERLINK(...)`) gets a leading apostrophe, as OWASP advises against CSV injection; numbers stay numbers."""
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA) else value
+
+
 def write_csv(results, path):
     tests = sorted({t for r in results for t in r.tests})
     written = sorted({w for r in results for w in r.written})
+    header = ["student", "autograded", "autograded_max", "written", "written_max", "written_graded",
+              "total", "total_max", "seconds_late", "late_penalty"] + tests + written
     with open(path, "w", newline="") as f:
         writer = csv.writer(f)
-        writer.writerow(["student", "autograded", "autograded_max", "written", "written_max", "written_graded",
-                         "total", "total_max", "seconds_late", "late_penalty"] + tests + written)
-        writer.writerows(_row(r, tests, written) for r in results)
+        writer.writerows([as_text(v) for v in row] for row in [header, *(_row(r, tests, written) for r in results)])
     return path
 
 
