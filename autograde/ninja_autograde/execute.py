@@ -139,6 +139,7 @@ class GraderExecute(Execute):
 
     def preprocess(self, nb, resources=None, km=None):
         self._stopped = None   # why no later cell runs, once the kernel is gone or stuck
+        self.ruled = {}        # cell index -> the referee's Test in that cell (replay shows its data)
         return super().preprocess(nb, resources, km)
 
     def preprocess_cell(self, cell, resources, index):
@@ -167,6 +168,7 @@ class GraderExecute(Execute):
             cell.outputs.append(referee.stream(f"... {self._dropped} more outputs dropped by the grader ...\n"))
         if test is not None:
             referee.rule(cell, test)
+            self.ruled[index] = test
         return cell, resources
 
     def output(self, outs, msg, display_id, cell_index):

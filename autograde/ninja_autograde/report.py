@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from . import diagnoses
+from .printable import printable
 
 
 @dataclass
@@ -142,7 +143,7 @@ def summary(results, assignment):
     written = any(r.written for r in results)
     lines = [f"{assignment}: {len(results)} submissions"
              + (" (total = autograded tests + written answers graded by hand)" if written else "")]
-    width = max(len(r.student) for r in results)
+    width = max(len(printable(r.student)) for r in results)
     for r in results:
         bar = "█" * round(20 * r.total / r.total_max) if r.total_max else ""
         parts = [f"tests {r.score:g}/{r.max_score:g}"]
@@ -150,7 +151,7 @@ def summary(results, assignment):
             parts.append(f"written {r.written_score:g}/{r.written_max:g}" if r.written_graded else "written: not graded yet")
         if r.seconds_late > 0:
             parts.append(f"late by {_duration(r.seconds_late)}" + (f", −{r.penalty:g}" if r.penalty else ""))
-        lines.append(f"  {r.student:<{width}}  {r.total:5g}/{r.total_max:<4g} {bar:<20}  {'; '.join(parts)}")
+        lines.append(f"  {printable(r.student):<{width}}  {r.total:5g}/{r.total_max:<4g} {bar:<20}  {'; '.join(parts)}")
     rates = pass_rates(results)
     width = max(len(t) for t in rates) if rates else 0
     lines.append("  pass rate per test:")
