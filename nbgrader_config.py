@@ -86,6 +86,7 @@ c.SanitizeHTML.enabled = True            # nbconvert's preprocessors run only wh
 c.GenerateFeedback.preprocessors = [
     "ninja_autograde.feedback.HideTests",
     "nbgrader.preprocessors.GetGrades",
+    "ninja_autograde.safe_links.SafeLinks",    # the comments GetGrades brings quote exception messages (Markdown)
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
 # The feedback page: nbgrader's, with each test named in its index and its verdict in words

@@ -94,3 +94,11 @@ def test_the_lessons_own_markdown_is_left_exactly_as_written():
     links = "[ok](https://example.org) ![p](attachment:p.png) <https://example.org> [top](#top) `a[0](x)` $x_{i}$"
     for cell in [*cells, made_safe(links, {"p.png": {"image/png": PNG}})]:
         assert made_safe(cell.source, cell.get("attachments")).source == cell.source
+
+
+def test_a_grading_comment_quoting_an_exception_is_made_inert():
+    """nbgrader's feedback page renders each cell's comment as Markdown; the course's comment quotes exception messages."""
+    cell = new_markdown_cell("My answer.", metadata={"nbgrader": {"comment": "test_x: raised <img src=x onerror=alert(1)>"}})
+    nb, _ = SafeLinks().preprocess(new_notebook(cells=[cell]), {})
+    comment = nb.cells[0].metadata.nbgrader.comment
+    assert comment.startswith(SHOWN_AS_TEXT) and not [u for u in Urls(render(comment, {})).urls if u[1] == "onerror"]

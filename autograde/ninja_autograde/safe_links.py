@@ -155,13 +155,21 @@ def inert(source, attachments):
 
 
 class SafeLinks(Preprocessor):
+    """Every Markdown cell made inert, and every cell's grading comment (the feedback renders it as Markdown,
+    and the comment the course writes quotes the student's exception messages: diagnoses.SaveDiagnoses)."""
+
     enabled = Bool(True)   # nbconvert's preprocessors are off unless enabled; this one is the course's
 
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type == "markdown":
-            source = inert(cell.source, cell.get("attachments", {}))
-            if source != cell.source:
-                self.log.warning("Markdown cell %d: a link or image pointing elsewhere than http(s), mailto, "
-                                 "# or an attached image was made inert", index)
-                cell.source = source
+            cell.source = self.inert(cell.source, cell.get("attachments", {}), f"Markdown cell {index}")
+        comment = cell.metadata.get("nbgrader", {}).get("comment")
+        if comment:
+            cell.metadata.nbgrader["comment"] = self.inert(comment, {}, f"The comment on cell {index}")
         return cell, resources
+
+    def inert(self, source, attachments, where):
+        made = inert(source, attachments)
+        if made != source:
+            self.log.warning("%s: a link, an image or HTML that could run in a browser was made inert", where)
+        return made
