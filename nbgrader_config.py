@@ -56,6 +56,7 @@ c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.IgnorePattern",
     "ninja_autograde.outputs.CapOutputs",
     "nbconvert.preprocessors.sanitize.SanitizeHTML",
+    "ninja_autograde.safe_links.SafeLinks",       # Markdown links and images: http(s), mailto, #, attachments only
     "nbgrader.preprocessors.SaveAutoGrades",
     "ninja_autograde.diagnoses.SaveDiagnoses",    # each failed test's verdict, stored with the grades
     "nbgrader.preprocessors.AssignLatePenalties",
@@ -92,7 +93,8 @@ c.LateSubmissionPlugin.penalty_method = "none"
 
 # Output kept in autograded notebooks, hence in feedback and the formgrader (ninja_autograde/outputs.py):
 # every output type capped per cell and per notebook, and made inert (plain text and PNG/JPEG only);
-# nbconvert's SanitizeHTML then escapes HTML a student wrote in Markdown cells.
+# nbconvert's SanitizeHTML then escapes HTML a student wrote in Markdown cells, and SafeLinks
+# (ninja_autograde/safe_links.py) points their links and images nowhere but http(s), mailto, # or an attached image.
 c.CapOutputs.max_lines = 200             # per cell
 c.CapOutputs.max_cell_chars = 20_000
 c.CapOutputs.max_notebook_chars = 1_000_000
@@ -103,6 +105,7 @@ c.SanitizeHTML.enabled = True            # nbconvert's preprocessors run only wh
 c.GenerateFeedback.preprocessors = [
     "ninja_autograde.feedback.HideTests",
     "nbgrader.preprocessors.GetGrades",
+    "ninja_autograde.safe_links.SafeLinks",    # the comments GetGrades brings quote exception messages (Markdown)
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
 # The feedback page: nbgrader's, with each test named in its index and its verdict in words

@@ -19,11 +19,13 @@ import subprocess
 import sys
 import sysconfig
 import time
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from nbconvert import HTMLExporter
 
-from ninja_autograde import cgroup, course, doctor, grading, jail, report, secret, submissions
+from ninja_autograde import cgroup, course, doctor, grading, jail, replay, report, secret, submissions
 from ninja_autograde.execute import GraderKernelManager
 
 A = "02_softmax_nll"
@@ -198,10 +200,40 @@ def read_or_empty(path):
         return b""
 
 
-def test_feedback_holds_no_secret_and_no_active_html(graded, secret_lines):
+class Page(HTMLParser):
+    """Of an HTML page: every URL (tag, attribute, value), every event handler, the text of every inline script."""
+
+    def __init__(self, text):
+        super().__init__(convert_charrefs=True)
+        self.urls, self.handlers, self.scripts, self._in_script = [], [], [], False
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        self.urls += [(tag, n, v or "") for n, v in attrs if n in ("href", "src", "action", "formaction", "srcset")]
+        self.handlers += [(tag, n, v) for n, v in attrs if n.startswith("on")]
+        self._in_script = tag == "script"
+
+    def handle_endtag(self, tag):
+        self._in_script = False
+
+    def handle_data(self, data):
+        if self._in_script:
+            self.scripts.append(data)
+
+
+def inert_url(tag, name, value):
+    """A destination that runs nothing: http(s), mailto, a fragment; for an image also embedded PNG or JPEG."""
+    value = re.sub(r"[\x00-\x20]", "", value).lower()
+    return (value.startswith(("#", "http://", "https://", "mailto:"))
+            or tag == "img" and name == "src" and value.startswith(("data:image/png;base64,", "data:image/jpeg;base64,")))
+
+
+def test_feedback_and_the_formgraders_pages_hold_no_secret_and_no_active_html(graded, secret_lines):
     folder, cases, _, _, _ = graded
-    for student in cases:
-        for page in folder.glob(f"feedback/{student}/{A}/*.html"):
+    for student, case in cases.items():
+        pages = list(folder.glob(f"feedback/{student}/{A}/*.html"))
+        assert pages or case.links, f"no feedback for {student}"   # a page nbconvert could not render is none
+        for page in pages:
             text = page.read_text()
             visible = html.unescape(re.sub(r"<[^>]+>", "", text))
             wrote = "\n".join(c.source for c in course.read_notebook(folder / "submitted", student, A).cells)
@@ -209,14 +241,41 @@ def test_feedback_holds_no_secret_and_no_active_html(graded, secret_lines):
             assert not leaks, f"{student}'s feedback shows solution or hidden-test lines: {leaks[:3]}"
             for hidden in (TOKEN, "honest_ada", *GRADER_LINES):
                 assert hidden not in visible or hidden in wrote, f"{student}'s feedback shows {hidden!r}"
-            active = [m.group(0) for m in re.finditer(r"<(script|img|svg|iframe)\b[^>]*>[^<]*", text)]
-            assert not [a for a in active if "BACKPROP_NINJA_PWNED" in a or "onerror" in a], student
             assert page.stat().st_size < 1_500_000, f"{page} is {page.stat().st_size} bytes"
+        # the Formgrader shows the autograded notebook through nbconvert's classic template, as the instructor
+        autograded = folder / "autograded" / student / A / NB
+        shown = [HTMLExporter(template_name="classic").from_filename(str(autograded))[0]] if autograded.exists() else []
+        for text in [p.read_text() for p in pages] + shown:
+            parsed = Page(text)
+            assert not parsed.handlers, f"{student}: {parsed.handlers[:3]}"
+            assert not [u for u in parsed.urls if not inert_url(*u)], f"{student}: {[u for u in parsed.urls if not inert_url(*u)][:3]}"
+            assert not [s for s in parsed.scripts if "BACKPROP_NINJA_PWNED" in s], student
     notebook = folder / "autograded" / "attack_floods_displays_and_scripts" / A / NB
     outputs = [o for c in course.read_notebook(folder / "autograded", "attack_floods_displays_and_scripts", A).cells
                for o in c.get("outputs", [])]
     assert notebook.stat().st_size < 1_500_000
     assert all(set(o.get("data", {})) <= {"text/plain", "image/png", "image/jpeg"} for o in outputs)
+
+
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def test_what_reaches_the_instructors_terminal_is_printable(graded):
+    """Escapes in an exception, in printed output and in forged test ids: the gradebook's comments, the report and
+    `backprop-ninja replay` show them as text; replay grades the notebook as sanitised, and says whose verdict it is."""
+    folder, cases, _, _, _ = graded
+    with sqlite3.connect(folder / "gradebook.db") as db:
+        comments = [c for (c,) in db.execute("select auto_comment from comment where auto_comment is not null")]
+    assert "\\x1b" in "".join(comments) and not [c for c in comments if CONTROL.search(c)]
+    assert not CONTROL.search(report.summary(report.collect(folder, A), A))
+    replayed = replay.replay(folder, A, "attack_forges_test_ids_and_escapes")
+    released = [c.metadata.nbgrader["grade_id"] for c in course.read_notebook(folder, "release", A).cells
+                if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"]
+    assert [r.test for r in replayed] == released   # the forged hidden test is the student's own cell, ungraded
+    assert {r.test for r in replayed if r.verdict} == cases["attack_forges_test_ids_and_escapes"].fails
+    assert not [r for r in replayed if r.verdict and r.judged]   # each failed in the visible check, not on hidden data
+    shown = replay.show(replayed)
+    assert "\\x1b[2K" in shown and not CONTROL.search(shown)
 
 
 @pytest.fixture

@@ -90,8 +90,8 @@ def test_two_students_with_the_same_wrong_answer_see_different_data(graded_twice
     mistakes = [[report.kind(line) for text in grades[A][s][3].values()
                  for line in (text or "").splitlines()] for s in (TWIN, WRONG)]
     assert mistakes[0] == mistakes[1] and "missing /N" in " ".join(mistakes[0])     # same diagnosis
-    (_, twin_calls, twin_verdict), = replay.replay(folder, A, TWIN, TEST)
-    (_, calls, verdict), = replay.replay(folder, A, WRONG, TEST)
+    (_, twin_calls, twin_verdict, _), = replay.replay(folder, A, TWIN, TEST)
+    (_, calls, verdict, _), = replay.replay(folder, A, WRONG, TEST)
     assert report.kind(twin_verdict) == report.kind(verdict) != ""
     assert twin_calls.keys() == calls.keys()
     assert not any(np.array_equal(twin_calls[i]["z"], calls[i]["z"]) for i in calls)   # each their own data

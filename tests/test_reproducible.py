@@ -48,7 +48,7 @@ def test_two_students_with_the_same_wrong_answer_get_different_data(class_course
 
 
 def test_replay_shows_the_data_and_the_verdict_of_grading(class_course):
-    (test, calls, verdict), = replay.replay(class_course, A, "grace", "test_backward_random")
+    (test, calls, verdict, judged), = replay.replay(class_course, A, "grace", "test_backward_random")
     with Gradebook(grading.db_url(class_course)) as gb:
         stored = gb.find_comment("softmax_nll_backward", "softmax_nll", A, "grace").auto_comment
     assert f"{test}: {verdict}" in stored.splitlines() and "missing /N" in verdict
@@ -57,8 +57,16 @@ def test_replay_shows_the_data_and_the_verdict_of_grading(class_course):
                 if c.metadata.get("nbgrader", {}).get("grade_id") == test)
     seed = executor.seed(cell, {"nbgrader": {"student": "grace", "assignment": A}})
     assert np.array_equal(calls["0"]["z"], Test("softmax_nll_backward", "random", seed).calls[0]["z"])
-    text = replay.show([(test, calls, verdict)])
-    assert text.startswith(f"{test}: failed: ") and "z = [[" in text
+    assert not judged   # the cell's visible check failed first, on the notebook's own data
+    text = replay.show([(test, calls, verdict, judged)])
+    assert text.startswith(f"{test}: failed in the kernel, before the referee had an answer") and "z = [[" in text
+
+
+def test_replay_says_when_the_referee_judged_the_hidden_data(class_course):
+    (test, calls, verdict, judged), = replay.replay(class_course, A, "ada", "test_backward_random")
+    assert judged and not verdict
+    assert replay.show([(test, calls, verdict, judged)]).startswith(
+        f"{test}: passed, judged by the referee on the hidden data below\n  call 1 of ")
 
 
 def test_the_report_comes_from_the_gradebook_alone(class_course, tmp_path):

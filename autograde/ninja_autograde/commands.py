@@ -90,7 +90,7 @@ def _replay(args):
 
     replayed = replay(args.course, args.assignment, args.student, args.test)
     print(show(replayed))
-    return 1 if any(verdict for _, _, verdict in replayed) else 0
+    return 1 if any(r.verdict for r in replayed) else 0
 
 
 def _kit(args):

@@ -13,6 +13,8 @@ from nbgrader import utils
 from nbgrader.api import Gradebook
 from nbgrader.preprocessors import NbGraderPreprocessor
 
+from .printable import printable
+
 NO_RESPONSE = "No response."   # nbgrader's auto_comment for an answer cell left as released
 
 
@@ -38,11 +40,12 @@ class SaveDiagnoses(NbGraderPreprocessor):
 
 
 def verdict(cell):
-    """The failed test's message, one line ('' when it passed)."""
+    """The failed test's message, one line of printable text ('' when it passed): it may quote the student's
+    exception, and reaches the gradebook, the Formgrader, the report and the instructor's terminal."""
     for output in cell.get("outputs", []):
         if output.output_type == "error":
             said = output.evalue if output.ename == "AssertionError" else f"{output.ename}: {output.evalue}"
-            return " ".join(said.split()) or "a check of the test failed"
+            return printable(" ".join(said.split())) or "a check of the test failed"
     return ""
 
 

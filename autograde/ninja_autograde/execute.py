@@ -194,6 +194,7 @@ class GraderExecute(Execute):
         self._held = 0         # characters of output held so far, answer messages aside
         self._budget = answers.Budget(self.max_answer_size, self.max_answer_members,
                                       self.notebook_answer_bytes, self.notebook_judging_seconds)
+        self.ruled = {}        # cell index -> the referee's Test in that cell (replay shows its data)
         return super().preprocess(nb, resources, km)
 
     def preprocess_cell(self, cell, resources, index):
@@ -223,6 +224,7 @@ class GraderExecute(Execute):
             cell.outputs.append(referee.stream(f"... {self._dropped} more outputs dropped by the grader ...\n"))
         if test is not None:
             referee.rule(cell, test, self._budget)
+            self.ruled[index] = test
         return cell, resources
 
     def output(self, outs, msg, display_id, cell_index):

@@ -35,10 +35,12 @@ CALL = re.compile(r'hidden_test\(\s*"(\w+)"\s*,\s*(\w+)\s*,\s*"(\w+)"\s*\)')
 
 
 class Test:
-    """One hidden test call in a cell: the data the referee drew for it, then its verdict."""
+    """One hidden test call in a cell: the data the referee drew for it, then whether the student's
+    function answered (`answered`: else the cell's verdict is the kernel's own, the visible check's on the
+    notebook's data, or the cell stopped first) and its verdict."""
 
     def __init__(self, name, part, seed=None):
-        self.name, self.part = name, part
+        self.name, self.part, self.answered = name, part, False
         rng = np.random.default_rng(int.from_bytes(os.urandom(16), "little") if seed is None else seed)
         self.calls = EXERCISES[name].calls(rng, part)
 
@@ -101,6 +103,7 @@ def rule(cell, test, budget=None):
         else:
             kept.append(output)
     errors = [o for o in kept if o.output_type == "error"]
+    test.answered = bool(messages)
     if not messages:
         message = "" if errors else "no answer came back from your function (did the cell run to its end?)"
         if any(o.ename == "KeyboardInterrupt" for o in errors):

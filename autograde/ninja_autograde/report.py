@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from . import diagnoses
+from .printable import printable
 
 
 @dataclass
@@ -115,14 +116,23 @@ def _row(r, tests, written):
             + [r.tests.get(t, (None,))[0] for t in tests] + [r.written.get(w, (None,))[0] for w in written])
 
 
+FORMULA = ("=", "+", "-", "@", "\t", "\r")   # how a cell a spreadsheet runs as a formula starts (OWASP)
+
+
+def as_text(value):
+    """A CSV cell a spreadsheet shows as it is: text it would read as a formula (a student id such as
+    `=HYPERLINK(...)`) gets a leading apostrophe, as OWASP advises against CSV injection; numbers stay numbers."""
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA) else value
+
+
 def write_csv(results, path):
     tests = sorted({t for r in results for t in r.tests})
     written = sorted({w for r in results for w in r.written})
+    header = ["student", "autograded", "autograded_max", "written", "written_max", "written_graded",
+              "total", "total_max", "seconds_late", "late_penalty"] + tests + written
     with open(path, "w", newline="") as f:
         writer = csv.writer(f)
-        writer.writerow(["student", "autograded", "autograded_max", "written", "written_max", "written_graded",
-                         "total", "total_max", "seconds_late", "late_penalty"] + tests + written)
-        writer.writerows(_row(r, tests, written) for r in results)
+        writer.writerows([as_text(v) for v in row] for row in [header, *(_row(r, tests, written) for r in results)])
     return path
 
 
@@ -133,7 +143,7 @@ def summary(results, assignment):
     written = any(r.written for r in results)
     lines = [f"{assignment}: {len(results)} submissions"
              + (" (total = autograded tests + written answers graded by hand)" if written else "")]
-    width = max(len(r.student) for r in results)
+    width = max(len(printable(r.student)) for r in results)
     for r in results:
         bar = "█" * round(20 * r.total / r.total_max) if r.total_max else ""
         parts = [f"tests {r.score:g}/{r.max_score:g}"]
@@ -141,7 +151,7 @@ def summary(results, assignment):
             parts.append(f"written {r.written_score:g}/{r.written_max:g}" if r.written_graded else "written: not graded yet")
         if r.seconds_late > 0:
             parts.append(f"late by {_duration(r.seconds_late)}" + (f", −{r.penalty:g}" if r.penalty else ""))
-        lines.append(f"  {r.student:<{width}}  {r.total:5g}/{r.total_max:<4g} {bar:<20}  {'; '.join(parts)}")
+        lines.append(f"  {printable(r.student):<{width}}  {r.total:5g}/{r.total_max:<4g} {bar:<20}  {'; '.join(parts)}")
     rates = pass_rates(results)
     width = max(len(t) for t in rates) if rates else 0
     lines.append("  pass rate per test:")

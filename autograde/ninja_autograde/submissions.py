@@ -8,6 +8,8 @@ in the answer cells) and, for calibration, what the autograder must conclude:
     MAY_FAIL = ["test_trains_xor"]   # optional: tests a wrong answer may pass or fail by chance
     FILES = {"notes/x.py": "..."}    # optional: more files in the submission folder
     LINKS = {"x.txt": "{course}/gradebook.db"}   # optional: symbolic links there ({course}: the course folder)
+    CELLS = [{"cell_type": "markdown", "source": "..."}]   # optional: cells the student added at the end
+                                                            # (with metadata, attachments: as in a notebook)
 
     def nll_loss(z, y):
         ...
@@ -39,6 +41,7 @@ class Case:
     may_fail: set = field(default_factory=set)
     files: dict = field(default_factory=dict)
     links: dict = field(default_factory=dict)
+    cells: list = field(default_factory=list)
 
 
 def load_case(path):
@@ -46,11 +49,12 @@ def load_case(path):
     path = Path(path)
     text = path.read_text()
     tree = ast.parse(text)
-    answers, lists, before_first_def, current = {}, {"FAILS": set(), "MAY_FAIL": set(), "FILES": {}, "LINKS": {}}, [], None
+    answers, before_first_def, current = {}, [], None
+    lists = {"FAILS": set(), "MAY_FAIL": set(), "FILES": {}, "LINKS": {}, "CELLS": []}
     for node in tree.body:
         if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") in lists:
             value = ast.literal_eval(node.value)
-            lists[node.targets[0].id] = value if isinstance(value, dict) else set(value)
+            lists[node.targets[0].id] = set(value) if isinstance(lists[node.targets[0].id], set) else value
         elif isinstance(node, ast.Expr) and node is tree.body[0] and isinstance(node.value, ast.Constant):
             continue   # the case's docstring
         elif isinstance(node, ast.FunctionDef):
@@ -62,7 +66,7 @@ def load_case(path):
         else:
             answers[current] += "\n" + ast.get_source_segment(text, node)
     return Case(path.stem, path, answers, lists["FAILS"], ast.get_docstring(tree) or "", lists["MAY_FAIL"],
-                lists["FILES"], lists["LINKS"])
+                lists["FILES"], lists["LINKS"], lists["CELLS"])
 
 
 def solution_cells(source_nb):
@@ -94,9 +98,14 @@ def student_notebook(release_nb, answers, solutions=None):
 
 
 def write_submission(course, student, assignment, notebook_name, nb, case=None):
-    """The student's submitted/ folder: the notebook, a timestamp and the case's own FILES and LINKS."""
+    """The student's submitted/ folder: the notebook (with the case's CELLS), a timestamp and the case's own
+    FILES and LINKS."""
     folder = Path(course) / "submitted" / student / assignment
     folder.mkdir(parents=True, exist_ok=True)
+    if case and case.cells:
+        nb = copy.deepcopy(nb)
+        nb.cells += [getattr(nbformat.v4, f"new_{c['cell_type']}_cell")(**{k: v for k, v in c.items() if k != "cell_type"})
+                     for c in case.cells]
     nbformat.write(nb, folder / notebook_name)
     (folder / "timestamp.txt").write_text("2026-11-20 12:00:00.000000 UTC")
     for name, text in (case.files if case else {}).items():
