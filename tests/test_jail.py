@@ -128,6 +128,13 @@ def test_attackers_score_only_what_their_honest_part_earns(graded):
         assert failed == case.fails, f"{student} failed {sorted(failed)}, expected {sorted(case.fails)}"
 
 
+def test_forks_holding_memory_together_meet_the_whole_jails_cap_and_are_told(graded):
+    folder = graded[0]
+    said = json.dumps(course.read_notebook(folder / "autograded", "attack_holds_memory_in_forks", A).dict())
+    assert "GiB held together: 4" not in said and "GiB held together:" in said
+    assert "memory limit (2 GiB for all its processes together)" in said
+
+
 def test_nothing_outside_the_attackers_output_changed(graded):
     folder, cases, _, before, reached = graded
     after = tree(folder)
