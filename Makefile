@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml autograde/pyproject.toml
 	touch $(STAMP)
 
 ## make test: the whole suite (package, grading pipeline, notebooks with nbval, browser), but for the slow
-## suites below; CI runs make test, then make test-validate and make test-regrade
+## suites below; CI runs make test, then make test-validate, make test-regrade and make test-saturated
 test: $(STAMP)
 	$(PY) -m pytest tests source --nbval-lax --ignore=tests/test_validate.py --ignore=tests/test_regrade.py --ignore=tests/test_saturated.py
 	$(PY) -m pytest notebooks --nbval

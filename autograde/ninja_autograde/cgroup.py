@@ -111,17 +111,18 @@ class KernelGroup:
             return None
 
     def _path(self, controller):
-        if not self.scope:
-            return self.paths.get(controller)
-        shown = subprocess.run(["systemctl", "--user", "show", "-P", "ControlGroup", self.scope[-2].split("=", 1)[1] + ".scope"],
-                               capture_output=True, text=True).stdout.strip()
-        return ROOT / shown.lstrip("/") if shown else None
+        if self.scope and not self.paths:   # the scope's group, once the kernel has started in it
+            unit = self.scope[-2].split("=", 1)[1] + ".scope"
+            shown = subprocess.run(["systemctl", "--user", "show", "-P", "ControlGroup", unit],
+                                   capture_output=True, text=True).stdout.strip()
+            self.paths = dict.fromkeys(CONTROLLERS, ROOT / shown.lstrip("/")) if shown else {}
+        return self.paths.get(controller)
 
     def remove(self, wait=1.0):
         """Remove the groups once their processes are gone: those of a killed jail take a few ms to exit.
         (A scope goes by itself with its last process.)"""
         end = time.monotonic() + wait
-        for path in set(self.paths.values()):
+        for path in set(self.paths.values()) if not self.scope else ():
             while not _rmdir(path) and time.monotonic() < end:   # a process still in it
                 time.sleep(0.005)   # past the wait it goes with the kernel's PID namespace; the folder stays
 
