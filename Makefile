@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: test demo lab release calibrate benchmark kit test-hub test-validate test-regrade clean
+.PHONY: test demo lab release calibrate benchmark kit test-hub test-validate test-regrade test-saturated clean
 
 $(STAMP): pyproject.toml autograde/pyproject.toml
 	python3 -m venv $(VENV)
@@ -13,9 +13,9 @@ $(STAMP): pyproject.toml autograde/pyproject.toml
 	touch $(STAMP)
 
 ## make test: the whole suite (package, grading pipeline, notebooks with nbval, browser), but for the slow
-## suites below; CI runs make test, then make test-validate and make test-regrade
+## suites below; CI runs make test, then make test-validate, make test-regrade and make test-saturated
 test: $(STAMP)
-	$(PY) -m pytest tests source --nbval-lax --ignore=tests/test_validate.py --ignore=tests/test_regrade.py
+	$(PY) -m pytest tests source --nbval-lax --ignore=tests/test_validate.py --ignore=tests/test_regrade.py --ignore=tests/test_saturated.py
 	$(PY) -m pytest notebooks --nbval
 
 ## make test-validate: nbgrader validate on every calibration case agrees with its grade (about 10 minutes)
@@ -25,6 +25,11 @@ test-validate: $(STAMP)
 ## make test-regrade: the whole demo class graded twice gives identical scores, verdicts and feedback (about 10 minutes)
 test-regrade: $(STAMP)
 	$(PY) -m pytest tests/test_regrade.py
+
+## make test-saturated: 04's and 06's calibration classes, graded while 2 busy processes per CPU fill the machine
+## and a kernel hogs the CPU beside them, judged exactly as on an idle machine (cgroups needed; minutes)
+test-saturated: $(STAMP)
+	$(PY) -m pytest tests/test_saturated.py
 
 ## make demo: a term of the sample class through nbgrader's exchange, graded in parallel; reports in build/demo/
 demo: $(STAMP)

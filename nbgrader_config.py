@@ -62,15 +62,19 @@ c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
-# Timeouts for nbgrader's Execute apply to the course's too, and to a student's Validate button.
+# Timeouts for nbgrader's Execute apply to the course's too. Execute.timeout is each cell's budget: in grading,
+# the kernel's own CPU seconds where its cgroup measures them (`backprop-ninja doctor` says whether it does here),
+# so a busy machine or a classmate's kernel costs no right answer its test; else, as in nbgrader, wall clock.
 c.Execute.timeout = 60                 # seconds per cell: an endless loop costs that cell only
+c.GraderExecute.hang_guard = 600       # wall-clock seconds a cell may take whatever its CPU use (asleep, starved)
 c.Execute.interrupt_on_timeout = True
 c.Execute.execute_retries = 0
 # Each student's hidden-test data is drawn from HMAC(secret, student, assignment, test): the same on every
 # regrade, different for each student. The secret is created on first use (mode 0600); keep it out of
 # anything released or committed, and out of the student kernels' reach.
 c.GraderExecute.secret_file = os.path.join(HERE, ".grader", "secret")
-c.GraderKernelManager.memory_limit = 2 * 1024**3   # bytes per student kernel; a bigger allocation raises MemoryError
+c.GraderKernelManager.memory_limit = 2 * 1024**3   # bytes per student kernel, all its processes together where its
+                                                   # cgroup holds them; a bigger allocation raises MemoryError
 c.GraderKernelManager.process_limit = 128          # processes and threads per kernel: a fork bomb stops there
 c.GraderKernelManager.cpu_limit = 1800             # CPU seconds per process
 c.GraderKernelManager.file_size_limit = 64 * 1024**2   # bytes per file written

@@ -1,6 +1,7 @@
 """`make kit`: what students receive holds the student package and the notebooks they work in, and no
 solution, hidden test, calibration answer or instructor code."""
 import ast
+import json
 import zipfile
 
 import nbformat
@@ -40,8 +41,12 @@ def test_the_kit_is_the_notebooks_the_wheel_and_a_readme(kit, repo):
 
 
 def test_the_wheel_is_the_student_package_alone(wheel, repo):
-    modules = {n for n in wheel.namelist() if not n.split("/")[0].endswith(".dist-info")}
+    modules = {n for n in wheel.namelist() if not n.split("/")[0].endswith((".dist-info", ".data"))}
     assert modules == {f"backprop_ninja/{p.name}" for p in (repo / "backprop_ninja").glob("*.py")}
+    data = {n for n in wheel.namelist() if n.split("/")[0].endswith(".data")}
+    assert [n.split(".data/data/")[1] for n in data] == ["etc/jupyter/nbgrader_config.json"]
+    # the student's Validate gets time for a correct loop on a busy laptop (nbgrader's default: 30 s a cell)
+    assert json.loads(wheel.read(data.pop()))["Execute"]["timeout"] >= 300
     for name in modules:
         assert wheel.read(name) == (repo / name).read_bytes(), name
     info = next(n for n in wheel.namelist() if n.endswith(".dist-info/top_level.txt"))

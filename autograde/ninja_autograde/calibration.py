@@ -41,13 +41,14 @@ def case(assignment, name):
 CELL_TIMEOUT = 20   # seconds: the hanging students cost the calibration seconds, not minutes
 
 
-def calibrate(assignment, folder):
+def calibrate(assignment, folder, extra=()):
+    """Autograde the assignment's calibration class (and the extra cases beside it) in a scratch course at folder."""
     folder = course.scratch_course(folder, [assignment])
     with open(folder / "nbgrader_config.py", "a") as config:
         config.write(f"\nc.GraderExecute.timeout = {CELL_TIMEOUT}\n")
     solutions = submissions.solution_cells(course.read_notebook(folder, "source", assignment))
     release = course.read_notebook(folder, "release", assignment)
-    todo = cases(assignment)
+    todo = cases(assignment) + list(extra)
     for c in todo:
         nb = submissions.student_notebook(release, c.answers, solutions)
         submissions.write_submission(folder, c.name, assignment, course.ASSIGNMENTS[assignment], nb)

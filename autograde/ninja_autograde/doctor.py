@@ -2,7 +2,9 @@
 
 Each line is checked by starting a jailed probe with the course's settings (nbgrader_config.py)
 and trying what a hostile submission would: reach the network, see the grader's processes,
-files and environment, allocate beyond the memory cap, leave a process behind.
+files and environment, allocate beyond the memory cap (in one process, and in forks that each stay
+under it), leave a process behind. The kernel's share of the machine (cgroup.py) is said too: memory
+for the whole jail, CPU shared fairly, time budgets in CPU seconds, the process cap.
 """
 
 import json
@@ -39,6 +41,19 @@ def allocate(size):
         return True
     except MemoryError:
         return False
+def forks_hold(size, n=2):   # each fork fills its share and holds it a while: together over the cap
+    children = []
+    for _ in range(n):
+        child = os.fork()
+        if child == 0:
+            try:
+                held = b"x" * size
+                __import__("time").sleep(3)
+                os._exit(0)
+            except MemoryError:
+                os._exit(1)
+        children.append(child)
+    return all(os.waitpid(c, 0)[1] == 0 for c in children)
 seen["network"] = connect()
 seen["pids"] = sorted(int(p) for p in os.listdir("/proc") if p.isdigit())
 seen["paths"] = {p: os.path.exists(p) for p in paths}
@@ -51,6 +66,7 @@ for path in [f"/proc/{p}/environ" for p in seen["pids"]]:
         pass
 seen["limits"] = {n: resource.getrlimit(getattr(resource, "RLIMIT_" + n))[0] for n in ("AS", "NPROC", "CPU", "FSIZE")}
 seen["over_memory_cap"] = allocate(int(sys.argv[4])) if int(sys.argv[4]) else None
+seen["forks_over_memory_cap"] = forks_hold(int(sys.argv[5])) if int(sys.argv[5]) else None
 seen["caps"] = [l.split()[1] for l in open("/proc/self/status") if l.startswith("CapEff")][0]
 if os.fork() == 0:   # the classic escape: double fork, new session, outlive the kernel
     os.setsid()
@@ -142,12 +158,16 @@ def examine(course="."):
         listener.bind(("127.0.0.1", 0))
         listener.listen()
         os.environ[canary] = "secret"
-        group = KernelGroup.create(conf["process_limit"])
+        group = KernelGroup.create(conf["process_limit"], conf["memory_limit"])
+        shares = group.protects() if group else []
+        each = int(0.6 * conf["memory_limit"]) if "memory" in shares else 0   # without the cap, it would really fill
         try:
             result = jail.run(PROBE, runtime, limits, bwrap=conf["bwrap"], group=group, args=[
-                str(listener.getsockname()[1]), json.dumps(paths), marker, str(2 * conf["memory_limit"])])
+                str(listener.getsockname()[1]), json.dumps(paths), marker, str(2 * conf["memory_limit"]), str(each)])
+            cpu = group.cpu_seconds() if group else None
         finally:
             del os.environ[canary]
+            group.remove() if group else None
     if result.returncode != 0:
         return rows + [("probe", False, result.stderr.strip()[-500:])]
     seen = json.loads(result.stdout)
@@ -166,17 +186,30 @@ def examine(course="."):
         ("ninja_autograde not importable", not seen["imports"]["ninja_autograde.exercises"], ""),
         ("backprop_ninja and ninja_hidden importable",
          seen["imports"]["backprop_ninja"] and seen["imports"]["ninja_hidden"], ""),
-        ("memory cap", bool(conf["memory_limit"]) and seen["over_memory_cap"] is False,
+        ("memory cap per process", bool(conf["memory_limit"]) and seen["over_memory_cap"] is False,
          f"RLIMIT_AS {lim['AS']} bytes"),
-        ("process cap", bool(group) or (limits["nproc"] > 0 and os.getuid() != 0), _process_cap(group, limits, lim)),
+        ("memory cap for the whole jail (every process counted)", seen["forks_over_memory_cap"] is False,
+         f"the kernel's memory cgroup, {conf['memory_limit']} bytes" if each else
+         "no memory cgroup could be made: two forks may each hold a cap (" + NO_CGROUP + ")"),
+        ("CPU shared fairly (one weight per kernel, however many processes)", "cpu" in shares,
+         "the kernel's cpu cgroup" if "cpu" in shares else "no cpu cgroup: a kernel's busy processes slow its "
+         "classmates' (" + NO_CGROUP + ")"),
+        ("time budgets in the kernel's own CPU seconds", cpu is not None,
+         f"its cgroup's CPU time ({cpu:.2f} s for the probe)" if cpu is not None else "no CPU reading: "
+         "Execute.timeout counts wall clock, so a busy machine can cost a right answer a test (" + NO_CGROUP + ")"),
+        ("process cap", "pids" in shares or (limits["nproc"] > 0 and os.getuid() != 0),
+         _process_cap("pids" in shares, limits, lim)),
         ("CPU time cap", lim["CPU"] > 0, f"RLIMIT_CPU {lim['CPU']} s"),
         ("file size cap", lim["FSIZE"] > 0, f"RLIMIT_FSIZE {lim['FSIZE']} bytes"),
     ]
 
 
+NO_CGROUP = ("run the grader where it may write cgroups: as root, in a delegated cgroup v2 subtree, or as a user "
+             "with systemd's user instance (systemd-run --user --scope)")
+
+
 def _process_cap(group, limits, lim):
     if group:
-        group.remove()
         return f"the kernel's own pids cgroup, pids.max {limits['nproc'] or lim['NPROC']}"
     if not limits["nproc"]:
         return "RLIMIT_NPROC not set: before Linux 5.14 it counts all of the grader's processes"

@@ -3,6 +3,11 @@
 - every student kernel runs in a jail (`jail.py`: bubblewrap) under limits on memory, processes, CPU
   time and file size (`GraderKernelManager.memory_limit` and the others); when the jail does not
   work on this machine grading refuses to start, unless `GraderKernelManager.jail = "none"`;
+- each kernel has its own cgroups (`cgroup.py`) where the grader may make them: memory capped for the
+  whole jail, CPU shared equally between kernels, and a cell's time budget (`Execute.timeout`) counted
+  in the kernel's own CPU seconds, so neither the machine's load nor a classmate's kernel costs it;
+  wall clock is then only a hang guard (`GraderExecute.hang_guard`). Without a CPU reading the budget
+  is wall clock, as in nbgrader;
 - hidden tests are decided by the referee, in this process, not in the student's kernel, reading
   each answer message with bounded work and within the notebook's budget (`answers.py`);
 - a kernel that dies (os._exit, a segfault), or is still stuck after a timed-out cell (a loop
@@ -17,10 +22,12 @@
   outputs are dropped unread, errors kept without their traceback, so no flood can exhaust its memory.
 """
 
+import asyncio
 import json
 import shutil
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import zmq
@@ -48,7 +55,8 @@ class GraderKernelManager(AsyncKernelManager):
         'work), or "none": student code runs as the grader, with the gradebook and the solutions in reach.'
     )).tag(config=True)
     memory_limit = Integer(
-        2 * 1024**3, help="Address-space cap of each student kernel in bytes (0: none)."
+        2 * 1024**3, help="Memory cap of each student kernel in bytes, for all its processes where its cgroup can "
+        "have one, and the address space of each (0: none)."
     ).tag(config=True)
     process_limit = Integer(128, help="Processes and threads a student kernel may have (0: no limit).").tag(config=True)
     cpu_limit = Integer(1800, help="CPU seconds of each process in a student kernel (0: no limit).").tag(config=True)
@@ -67,7 +75,7 @@ class GraderKernelManager(AsyncKernelManager):
         else:
             jail.require(self.bwrap)
         self.runtime = None   # the private folder of the connection file and sockets, made at start
-        self.group = None     # the kernel's pids cgroup, where this grader may make one (root included)
+        self.group = None     # the kernel's cgroups, where this grader may make them (cgroup.KernelGroup)
 
     def client(self, **kwargs):
         """A client of the kernel whose sockets refuse any message over max_message_size."""
@@ -91,7 +99,7 @@ class GraderKernelManager(AsyncKernelManager):
         if self.jail != "none":   # bwrap's own cwd and environment: its init inside the jail keeps them
             kw["cwd"], kw["env"] = str(self.runtime), jail.BWRAP_ENV
             if self.group is None:
-                self.group = KernelGroup.create(self.process_limit)
+                self.group = KernelGroup.create(self.process_limit, self.memory_limit)
         return await super()._async_pre_start_kernel(**kw)
 
     def format_kernel_cmd(self, extra_arguments=None):
@@ -153,6 +161,32 @@ def characters(content):
 
 
 IOPUB_TIMEOUT = "Timeout waiting for IOPub output"   # nbclient's words when a cell's output outlasts iopub_timeout
+LOOK = 0.5   # seconds between looks at a running cell's CPU time
+
+
+class CellTime:
+    """One cell's time: `seconds` of the kernel's own CPU time where its cgroup measures it (`cpu`), else
+    of wall clock; and `guard` seconds of wall clock whatever its CPU use (a kernel asleep, or starved)."""
+
+    def __init__(self, group, seconds, guard):
+        self.cpu = group.cpu_seconds if group and group.cpu_seconds() is not None else None
+        self.seconds, self.guard = seconds, guard
+        self.start, self.cpu_start, self.looked = time.monotonic(), self.cpu and self.cpu(), time.monotonic()
+
+    def spent(self):
+        now = self.cpu and self.cpu()
+        return now - self.cpu_start if now is not None else time.monotonic() - self.start
+
+    def left(self):
+        return self.spent() < self.seconds and time.monotonic() - self.start < self.guard
+
+    def next_look(self):
+        """Seconds until the next look is due (nbclient may ask again at once)."""
+        self.looked = max(self.looked + LOOK, time.monotonic())
+        return self.looked - time.monotonic()
+
+    def __str__(self):
+        return f"{self.seconds} CPU seconds" if self.cpu else f"{self.seconds} s"
 
 
 class GraderExecute(Execute):
@@ -178,6 +212,12 @@ class GraderExecute(Execute):
         "", help="The course secret that keys each student's hidden-test data (created on first use; '': fresh random data)."
     ).tag(config=True)
 
+    hang_guard = Integer(600, help=(
+        "Wall-clock seconds after which a cell is stopped whatever its CPU use. Where the kernel's cgroup "
+        "measures its CPU time, Execute.timeout is a budget of the kernel's own CPU seconds and this is the only "
+        "wall-clock limit (a kernel that sleeps, or waits for a CPU on a busy machine)."
+    )).tag(config=True)
+
     @default("shutdown_kernel")
     def _kill_when_done(self):
         """A graded kernel is killed once its last cell has run, not asked to shut down: its outputs are
@@ -188,11 +228,23 @@ class GraderExecute(Execute):
     def __init__(self, **kwargs):
         kwargs.setdefault("kernel_manager_class", GraderKernelManager)
         super().__init__(**kwargs)
+        self.timeout_func = self._wait_for_reply
+
+    def _wait_for_reply(self, cell):
+        """nbclient's timeout_func: seconds to wait for a cell's reply before `_async_handle_timeout` is asked."""
+        return LOOK if self.timeout and self._clock.cpu else self.timeout
+
+    async def _async_handle_timeout(self, timeout, cell=None):
+        """No reply yet: wait on while the cell has budget left, else nbclient's (interrupt: "ran out of time")."""
+        if self._clock.left():
+            await asyncio.sleep(self._clock.next_look())
+            return None
+        return await super()._async_handle_timeout(self.timeout, cell)
 
     def preprocess(self, nb, resources=None, km=None):
         self._stopped = None   # why no later cell runs, once the kernel is gone or stuck
         self._held = 0         # characters of output held so far, answer messages aside
-        self._budget = answers.Budget(self.max_answer_size, self.max_answer_members,
+        self._reading = answers.Budget(self.max_answer_size, self.max_answer_members,
                                       self.notebook_answer_bytes, self.notebook_judging_seconds)
         self.ruled = {}        # cell index -> the referee's Test in that cell (replay shows its data)
         return super().preprocess(nb, resources, km)
@@ -206,24 +258,29 @@ class GraderExecute(Execute):
         self._dropped = 0
         source = cell.source
         cell.source, test = referee.prepare(source, self.seed(cell, resources))
+        group = getattr(self.km, "group", None)
+        self._clock, kills = CellTime(group, self.timeout, self.hang_guard), group and group.oom_kills()
         try:
             cell, resources = super().preprocess_cell(cell, resources, index)
         except DeadKernelError:
-            self._stop(cell, index, "died", "(os._exit, a crash, or the memory limit)")
+            hit = self._memory_limit_hit(group, kills)
+            self._stop(cell, index, "died", f"at {hit}" if hit else "(os._exit, a crash, or the memory limit)")
         except CellTimeoutError as error:
             if IOPUB_TIMEOUT in str(error):   # the cell ended; the grader could not read its flood of output in time
                 cell.outputs.append(referee.error("OutputTimeout", f"this cell's output did not all arrive within "
                                                   f"{self.iopub_timeout} s of its end (too much output, or a message "
                                                   "larger than the grader takes?)"))
-            else:   # interrupted after the timeout, and still busy: the interrupt was swallowed
+            else:   # interrupted after its budget, and still busy: the interrupt was swallowed
                 self._stop(cell, index, "was still stuck",
-                           f"{self.timeout} s after it started (a loop that ignores the interrupt?)")
+                           f"after {self._clock} (a loop that ignores the interrupt?)")
         finally:
             cell.source = source
+        if not self._stopped and (hit := self._memory_limit_hit(group, kills)):
+            cell.outputs.append(referee.error("MemoryError", f"a process of this kernel was killed at {hit}"))
         if self._dropped:
             cell.outputs.append(referee.stream(f"... {self._dropped} more outputs dropped by the grader ...\n"))
         if test is not None:
-            referee.rule(cell, test, self._budget)
+            referee.rule(cell, test, self._reading)
             self.ruled[index] = test
         return cell, resources
 
@@ -259,6 +316,12 @@ class GraderExecute(Execute):
             return None
         test_id = cell.metadata.get("nbgrader", {}).get("grade_id", "")
         return secret.seed(secret.load(self.secret_file), who["student"], who["assignment"], test_id)
+
+    def _memory_limit_hit(self, group, kills):
+        """'its memory limit (...)' if a process of the kernel was killed there since `kills`, else ''."""
+        if kills is None or (group.oom_kills() or 0) <= kills:
+            return ""
+        return f"its memory limit ({self.km.memory_limit / 1024**3:g} GiB for all its processes together)"
 
     def _stop(self, cell, index, what, why):
         cell.outputs.append(referee.error("KernelStopped", f"the kernel {what} in this cell {why}"))
