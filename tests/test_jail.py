@@ -1,4 +1,5 @@
-"""The attack class: hostile submissions (autograde/attacks/) graded through the real pipeline, in the jail.
+"""The attack class: hostile submissions (autograde/attacks/) graded through the real pipeline, in the jail, by
+`backprop-ninja grade --jobs 2` and by plain `nbgrader autograde` (one process for the class, in turn).
 
 A throwaway copy of the course grades honest classmates beside every attacker. A secure grader shows:
 each attacker scores what the honest part of their answer earns (a deliberate mistake in nll_loss makes
@@ -65,8 +66,21 @@ def attack_cases():
     return [submissions.load_case(p) for p in sorted(ATTACKS.glob("*.py"))]
 
 
-@pytest.fixture(scope="module")
-def graded(tmp_path_factory):
+GRADERS = ["backprop-ninja grade --jobs 2", "nbgrader autograde"]
+
+
+def grade_class(folder, grader):
+    """{student: grading.Outcome} of the whole class graded by one of the GRADERS."""
+    if grader == GRADERS[0]:
+        return {o.student: o for o in grading.grade(A, folder, jobs=2, progress=False)}
+    log = course.nbgrader("autograde", A, cwd=folder, check=False)   # one process, one student after another
+    said = log.stdout + log.stderr
+    return {s: grading.Outcome(s, ok, 0.0, "" if ok else said) for s in grading.submissions(folder, A)
+            for ok in [(folder / "autograded" / s / A / NB).exists()]}
+
+
+@pytest.fixture(scope="module", params=GRADERS)
+def graded(tmp_path_factory, request):
     assert not jail.why_not(), jail.FIX.format(why=jail.why_not())
     folder = course.scratch_course(tmp_path_factory.mktemp("jail"), [A])
     with open(folder / "nbgrader_config.py", "a") as config:
@@ -94,7 +108,7 @@ def graded(tmp_path_factory):
               "site": sorted(os.listdir(sysconfig.get_paths()["purelib"]))}
     os.environ["JUPYTERHUB_API_TOKEN"] = TOKEN
     try:
-        outcomes = {o.student: o for o in grading.grade(A, folder, jobs=2, progress=False)}
+        outcomes = grade_class(folder, request.param)
     finally:
         del os.environ["JUPYTERHUB_API_TOKEN"]
     time.sleep(8)   # an escaped process would strike a few seconds after its kernel ended
