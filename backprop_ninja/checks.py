@@ -23,7 +23,7 @@ import numpy as np
 from . import data, nets, scale
 from .diagnose import diagnose
 from .functions import draw, make, weight_decay
-from .gradcheck import Report, backwards, check_tensor, round_off
+from .gradcheck import Report, backwards, check_tensor
 from .judging import CAPSTONE, RULES, TRAIN_RUNS, capstone_call, capstone_run, xor_call, xor_run
 from .mistakes import network_mistakes, for_key, where
 from .networks import Probe, network
@@ -313,7 +313,7 @@ def check_backward(backward_fn, network_name, params, X, y, intermediates=None):
         else:
             theta = probe.values[nodes[key]].copy()
             loss = lambda: probe.loss_of(nodes[key])(theta)
-        rows.append(check_tensor(loss, key, theta, answer.get(key), round_off(probe.loss),
+        rows.append(check_tensor(loss, key, theta, answer.get(key),
                                  lambda: for_key(named(), key, theta.shape), where(probe.names, probe.depth, key)))
     return Report(rows)
 

@@ -4,6 +4,7 @@ import pytest
 
 from backprop_ninja import check_backward, check_gradients, data, nets
 from backprop_ninja.checks import train_xor
+from backprop_ninja.gradcheck import EPS, round_off
 
 
 def true_grads(params, cache, y):
@@ -124,34 +125,64 @@ def deep_net(weight, loss_scale=1.0):
     return params, grads, lambda p: loss_scale * nets.deep_forward(p, X, y)[0]
 
 
-DEEP = {   # weight scale, loss scale -> the scale of the smallest gradients
-    "dW1 near 1e-5": (0.3, 1.0),
-    "dW1 near 1e-8": (0.1, 1.0),
-    "every gradient near 1e-8 (loss × 1e-7)": (1.0, 1e-7),
+DEEP = {   # weight scale, loss scale -> the scale of the smallest gradients; the tensors too small to judge
+    "dW1 near 1e-5": (0.3, 1.0, set()),
+    "dW1 near 1e-8 in a loss near 1": (0.1, 1.0, {"W1", "b1"}),   # a 1 % error there is below the round-off
+    "every gradient near 1e-8 (loss × 1e-7)": (1.0, 1e-7, set()),   # round-off scales with the loss
 }
+
+
+def verdicts(report):
+    return {r.name: "too small" if r.too_small else "right" if r.passed else "wrong" for r in report.rows}
 
 
 @pytest.mark.parametrize("case", DEEP)
 def test_deep_small_gradients_are_judged_at_their_own_scale(case):
-    params, grads, loss = deep_net(*DEEP[case])
-    smallest = min(np.abs(g).max() for g in grads.values())
-    assert 1e-9 < smallest < 3e-5
-    report = check_gradients(loss, params, grads)
-    assert report.all_passed, str(report)
-    assert not any(r.too_small for r in report.rows)
+    weight, loss_scale, small = DEEP[case]
+    params, grads, loss = deep_net(weight, loss_scale)
+    assert 1e-9 < min(np.abs(g).max() for g in grads.values()) < 3e-5
+    right = {k: "too small" if k in small else "right" for k in params}
+    assert verdicts(check_gradients(loss, params, grads)) == right
     for name in params:
         for bug in (lambda g: -g, np.zeros_like, lambda g: 2 * g):
             report = check_gradients(loss, params, dict(grads, **{name: bug(grads[name])}))
-            assert report.passed == {k: k != name for k in params}, (name, str(report))
+            assert verdicts(report) == dict(right, **{name: "wrong"}), (name, str(report))
+            assert report.first_failure == name
 
 
-def test_a_gradient_below_the_round_off_is_said_too_small_to_judge():
+@pytest.mark.parametrize("case", DEEP)
+def test_one_entry_off_by_one_percent_never_passes(case):
+    params, grads, loss = deep_net(*DEEP[case][:2])
+    for name in params:
+        off = grads[name].copy()
+        off.flat[np.argmax(np.abs(off))] *= 1.01
+        row = {r.name: r for r in check_gradients(loss, params, dict(grads, **{name: off})).rows}[name]
+        assert not row.passed, (case, name, row)
+
+
+def test_a_gradient_below_the_round_off_is_said_too_small_to_judge_and_never_passes():
     params, grads, loss = deep_net(0.05)   # dW1 near 1e-10: below what central differences resolve
     report = check_gradients(loss, params, grads)
     small = {r.name for r in report.rows if r.too_small}
     assert {"W1", "b1"} <= small and "W8" not in small
-    assert all("too small to judge" in r.hint for r in report.rows if r.too_small)
+    assert all("too small to judge" in r.hint and not r.passed for r in report.rows if r.too_small)
+    assert not report.all_passed and report.first_failure is None   # nothing found wrong, not all confirmed
     assert "?" in str(report) and "✓" in str(report)
+
+
+def test_the_round_off_of_a_confident_loss_is_measured_in_its_terms():
+    """log-sum-exp of logits 30 apart: the loss is 1e-9 but rounded where its terms are near 1, a staircase
+    whose steps are ε_mach, not ε_mach·L. The right gradient (entries near 1e-9) is no longer failed for
+    round-off ("off by 2e-12", as with the assumed ε_mach·L): too small to judge; a sign flip is wrong."""
+    z, y = np.array([[30.0, 10, 0], [25, 0, 3]]), np.array([0, 0])
+    loss = lambda q: nets.nll(nets.log_softmax(q["z"]), y)
+    assert loss({"z": z}) < 1e-8
+    moved = z.copy()
+    assert round_off(lambda: loss({"z": moved}), moved) > 1e4 * np.finfo(float).eps * loss({"z": z}) / EPS
+    p = np.exp(z - z.max(axis=1, keepdims=True))
+    dz = (p / p.sum(axis=1, keepdims=True) - np.eye(3)[y]) / len(y)
+    assert verdicts(check_gradients(loss, {"z": z}, {"z": dz})) == {"z": "too small"}
+    assert verdicts(check_gradients(loss, {"z": z}, {"z": -dz})) == {"z": "wrong"}
 
 
 def seed_backward(bug=None):
