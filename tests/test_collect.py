@@ -182,6 +182,8 @@ def attacked(term):
         "an earlier time": t.hand_made(attacker, attacker, "echo 2026-01-01 00:00:00.000000 UTC > timestamp.txt",
                                        days=7),
         "no time": t.hand_made(attacker, attacker, "echo soon > timestamp.txt", days=8),
+        "a name that is no submission": t.new_folder(
+            lambda: t.as_user(attacker, "mkdir", t.inbound / f"{attacker}+{A}+\x1b[2Jsoon")),
     }
     attacks["nbgrader submit --student=victim"] = t.new_folder(lambda: t.submit(attacker, "unanswered",
                                                                                  f"--student={victim}"))
@@ -221,6 +223,7 @@ EXPECTED = {   # attack -> (whose submission the log names, what it says)
     "escape": (None, "the student id is not a safe name"),
     "an earlier time": ("attacker", "'timestamp.txt' is 2026-01-01 00:00:00, not the time the folder's name says"),
     "no time": ("attacker", "'timestamp.txt' is missing or not a time"),
+    "a name that is no submission": ("attacker", "a folder whose name is not STUDENT+ASSIGNMENT+TIMESTAMP"),
     "folder named for the victim": ("victim", "owned by {attacker}, not by {victim}"),
     "an id that is no account": (None, "owned by {attacker}, not by root"),
     "nbgrader submit --student=victim": ("victim", "owned by {attacker}, not by {victim}"),
