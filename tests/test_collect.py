@@ -60,7 +60,7 @@ def sh(*cmd, **kw):
 class Term:
     """A course folder (root's), an exchange for everyone (mode 1777, as the README says) and student accounts."""
 
-    def __init__(self, root):
+    def __init__(self, root, users):
         self.root, self.course, self.exchange = root, root / "course", root / "exchange"
         self.course.mkdir()
         shutil.copy(course.REPO / "nbgrader_config.py", self.course)
@@ -74,7 +74,7 @@ class Term:
         self.exchange.mkdir()
         self.exchange.chmod(0o1777)
         self.tag = secrets.token_hex(3)
-        self.users = []
+        self.users = users      # every account made, for the fixture to remove
         self.solutions = submissions.solution_cells(course.read_notebook(course.REPO, "source", A))
         self.instructor("release_assignment", A)
 
@@ -148,11 +148,11 @@ def term():
         pytest.skip(why_no_accounts())
     root = Path(tempfile.mkdtemp(prefix="bn-collect-", dir="/tmp"))
     root.chmod(0o755)
-    t = Term(root)
+    users = []
     try:
-        yield t
+        yield Term(root, users)
     finally:
-        for user in t.users:
+        for user in users:
             sh("userdel", user)
         shutil.rmtree(root, ignore_errors=True)
 
