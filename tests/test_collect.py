@@ -60,7 +60,7 @@ def sh(*cmd, **kw):
 class Term:
     """A course folder (root's), an exchange for everyone (mode 1777, as the README says) and student accounts."""
 
-    def __init__(self, root):
+    def __init__(self, root, users):
         self.root, self.course, self.exchange = root, root / "course", root / "exchange"
         self.course.mkdir()
         shutil.copy(course.REPO / "nbgrader_config.py", self.course)
@@ -74,7 +74,7 @@ class Term:
         self.exchange.mkdir()
         self.exchange.chmod(0o1777)
         self.tag = secrets.token_hex(3)
-        self.users = []
+        self.users = users      # every account made, for the fixture to remove
         self.solutions = submissions.solution_cells(course.read_notebook(course.REPO, "source", A))
         self.instructor("release_assignment", A)
 
@@ -148,11 +148,11 @@ def term():
         pytest.skip(why_no_accounts())
     root = Path(tempfile.mkdtemp(prefix="bn-collect-", dir="/tmp"))
     root.chmod(0o755)
-    t = Term(root)
+    users = []
     try:
-        yield t
+        yield Term(root, users)
     finally:
-        for user in t.users:
+        for user in users:
             sh("userdel", user)
         shutil.rmtree(root, ignore_errors=True)
 
@@ -182,6 +182,8 @@ def attacked(term):
         "an earlier time": t.hand_made(attacker, attacker, "echo 2026-01-01 00:00:00.000000 UTC > timestamp.txt",
                                        days=7),
         "no time": t.hand_made(attacker, attacker, "echo soon > timestamp.txt", days=8),
+        "a name that is no submission": t.new_folder(
+            lambda: t.as_user(attacker, "mkdir", t.inbound / f"{attacker}+{A}+\x1b[2Jsoon")),
     }
     attacks["nbgrader submit --student=victim"] = t.new_folder(lambda: t.submit(attacker, "unanswered",
                                                                                  f"--student={victim}"))
@@ -221,6 +223,7 @@ EXPECTED = {   # attack -> (whose submission the log names, what it says)
     "escape": (None, "the student id is not a safe name"),
     "an earlier time": ("attacker", "'timestamp.txt' is 2026-01-01 00:00:00, not the time the folder's name says"),
     "no time": ("attacker", "'timestamp.txt' is missing or not a time"),
+    "a name that is no submission": ("attacker", "a folder whose name is not STUDENT+ASSIGNMENT+TIMESTAMP"),
     "folder named for the victim": ("victim", "owned by {attacker}, not by {victim}"),
     "an id that is no account": (None, "owned by {attacker}, not by root"),
     "nbgrader submit --student=victim": ("victim", "owned by {attacker}, not by {victim}"),
@@ -269,23 +272,51 @@ def test_a_student_can_neither_list_the_inbound_nor_rename_the_course_in_the_exc
     assert renamed.returncode != 0 and (term.exchange / COURSE_ID / "inbound").is_dir()   # the sticky bit of 1777
 
 
-def test_one_account_for_everyone_collects_its_own_and_refuses_a_link(tmp_path):
-    """The exchange as `make demo` and the term test use it, every student one account (whoever runs this):
-    names that are no account are the collecting account's to hand in, and a link is refused all the same."""
+
+def one_account_exchange(tmp_path, students):
+    """A course folder and an exchange whose inbound holds a submission per student, all made by whoever runs
+    this, as nbgrader's submit makes them; (course folder, {student: submission folder})."""
     course_dir, inbound = tmp_path / "course", tmp_path / "exchange" / COURSE_ID / "inbound"
     course_dir.mkdir()
     shutil.copy(course.REPO / "nbgrader_config.py", course_dir)
     inbound.mkdir(parents=True)
     stamp = "2026-11-20 12:00:00.000000 UTC"
-    for student in ("zed", "yan"):
-        folder = inbound / f"{student}+{A}+{stamp}+{secrets.token_hex(4)}"
-        folder.mkdir()
-        shutil.copy(course.REPO / "release" / A / NB, folder)
-        (folder / "timestamp.txt").write_text(stamp)
-    (folder / "gradebook.db").symlink_to(course_dir / "gradebook.db")
-    result = course.nbgrader("collect", A, f"--Exchange.root={tmp_path / 'exchange'}", cwd=course_dir)
-    output = result.stdout + result.stderr
-    assert f"Refused a submission of 'yan' ({folder.name!r}): 'gradebook.db' is a symbolic link" in output, output
+    folders = {}
+    for student in students:
+        folders[student] = inbound / f"{student}+{A}+{stamp}+{secrets.token_hex(4)}"
+        folders[student].mkdir()
+        shutil.copy(course.REPO / "release" / A / NB, folders[student])
+        (folders[student] / "timestamp.txt").write_text(stamp)
+    return course_dir, folders
+
+
+def collect_as_one_account(course_dir, *options):
+    result = course.nbgrader("collect", A, f"--Exchange.root={course_dir.parent / 'exchange'}", *options,
+                             cwd=course_dir)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout + result.stderr
+
+
+def test_one_account_for_everyone_collects_its_own_and_refuses_a_link(tmp_path):
+    """The exchange as `make demo` and the term test use it, every student one account (whoever runs this):
+    names that are no account are the collecting account's to hand in, and a link is refused all the same."""
+    course_dir, folders = one_account_exchange(tmp_path, ["zed", "yan"])
+    (folders["yan"] / "gradebook.db").symlink_to(course_dir / "gradebook.db")
+    output = collect_as_one_account(course_dir)
+    assert f"Refused a submission of 'yan' ({folders['yan'].name!r}): 'gradebook.db' is a symbolic link" in output
     assert sorted(os.listdir(course_dir / "submitted")) == ["zed"]
     assert sorted(os.listdir(course_dir / "submitted" / "zed" / A)) == [NB, "timestamp.txt"]
 
+
+def test_a_submission_over_its_caps_is_refused(tmp_path):
+    """Many small files past SafeCollect.max_entries; files each under max_file_size, together over max_dir_size."""
+    course_dir, folders = one_account_exchange(tmp_path, ["many", "large"])
+    for i in range(5):
+        (folders["many"] / f"part{i}.txt").write_text("x")
+    (folders["large"] / "weights.npy").write_bytes(bytes(3000))
+    output = collect_as_one_account(course_dir, "--SafeCollect.max_entries=6", "--CourseDirectory.max_dir_size=21")
+    named = [line for line in output.splitlines() if "Refused a submission" in line]
+    assert len(named) == 2, output
+    assert "'many'" in named[1] and "more than 6 files and folders (SafeCollect.max_entries)" in named[1]
+    assert "'large'" in named[0] and "more than CourseDirectory.max_dir_size (21 kB)" in named[0]
+    assert not (course_dir / "submitted").exists() or os.listdir(course_dir / "submitted") == []

@@ -206,10 +206,10 @@ class SafeCollect(ExchangeCollect):
         parts = name.rsplit("+", 3)
         try:
             if len(parts) < 3 or parts[1] != self.coursedir.assignment_id:
-                raise ValueError("not STUDENT+ASSIGNMENT+TIMESTAMP")
+                raise ValueError
             timestamp = parse_utc(parts[2])
-        except (ValueError, OverflowError) as error:
-            return self.refuse(parts[0], name, f"a folder whose name is no submission ({error})")
+        except (ValueError, OverflowError):
+            return self.refuse(parts[0], name, "a folder whose name is not STUDENT+ASSIGNMENT+TIMESTAMP[+RANDOM]")
         if self.student and parts[0] != self.student:
             return None
         if not SAFE_ID.fullmatch(parts[0]):
