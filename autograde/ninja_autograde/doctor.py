@@ -167,7 +167,8 @@ def examine(course="."):
             cpu = group.cpu_seconds() if group else None
         finally:
             del os.environ[canary]
-            group.remove() if group else None
+            if group:
+                group.remove()
     if result.returncode != 0:
         return rows + [("probe", False, result.stderr.strip()[-500:])]
     seen = json.loads(result.stdout)
@@ -190,6 +191,7 @@ def examine(course="."):
          f"RLIMIT_AS {lim['AS']} bytes"),
         ("memory cap for the whole jail (every process counted)", seen["forks_over_memory_cap"] is False,
          f"the kernel's memory cgroup, {conf['memory_limit']} bytes" if each else
+         "no memory cap set" if not conf["memory_limit"] else
          "no memory cgroup could be made: two forks may each hold a cap (" + NO_CGROUP + ")"),
         ("CPU shared fairly (one weight per kernel, however many processes)", "cpu" in shares,
          "the kernel's cpu cgroup" if "cpu" in shares else "no cpu cgroup: a kernel's busy processes slow its "
@@ -208,8 +210,8 @@ NO_CGROUP = ("run the grader where it may write cgroups: as root, in a delegated
              "with systemd's user instance (systemd-run --user --scope)")
 
 
-def _process_cap(group, limits, lim):
-    if group:
+def _process_cap(pids_cgroup, limits, lim):
+    if pids_cgroup:
         return f"the kernel's own pids cgroup, pids.max {limits['nproc'] or lim['NPROC']}"
     if not limits["nproc"]:
         return "RLIMIT_NPROC not set: before Linux 5.14 it counts all of the grader's processes"
