@@ -59,3 +59,14 @@ def test_forks_that_each_stay_under_the_cap_meet_it_together_and_are_told(tmp_pa
     assert held < 2, filled   # a 2 GiB cap for the kernel, all its processes together
     assert any("memory limit (2 GiB for all its processes together)" in e for e in errors(filled)), filled
     assert "on" in after[0].text   # the kernel itself lives on
+
+
+def test_a_kernel_that_swallows_the_interrupt_is_stopped_and_one_that_answers_it_goes_on(tmp_path):
+    """A loop that ignores the interrupt keeps its kernel busy: that cell and the later ones are lost at once
+    (not each after its own budget); a slow cell that the interrupt ends costs that cell only."""
+    swallow = "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True: pass"
+    stuck, later, last = run(tmp_path, swallow, "print('on')", "print('on')", timeout=2, hang_guard=60, stuck_seconds=2)
+    assert any("was still stuck" in e for e in errors(stuck)), stuck
+    assert all(errors(o) == ["KernelStopped: not run: the kernel was still stuck in cell 1"] for o in (later, last))
+    slow, after = run(tmp_path, "while True: pass", "print('on')", timeout=2, hang_guard=60, stuck_seconds=2)
+    assert "KeyboardInterrupt: " in errors(slow) and "on" in after[0].text, (slow, after)

@@ -24,6 +24,7 @@
 
 import asyncio
 import json
+import queue
 import shutil
 import sys
 import tempfile
@@ -32,6 +33,7 @@ from pathlib import Path
 
 import zmq
 from jupyter_client.manager import AsyncKernelManager
+from jupyter_core.utils import run_sync
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbgrader.preprocessors import Execute
 from traitlets import CaselessStrEnum, Float, Integer, Unicode, default
@@ -212,6 +214,10 @@ class GraderExecute(Execute):
         "", help="The course secret that keys each student's hidden-test data (created on first use; '': fresh random data)."
     ).tag(config=True)
 
+    stuck_seconds = Integer(5, help=(
+        "Seconds of its own CPU time a kernel interrupted at a cell's timeout may spend without answering before "
+        "it is called stuck and the later cells are marked as not run (wall clock where no cgroup measures it)."
+    )).tag(config=True)
     hang_guard = Integer(600, help=(
         "Wall-clock seconds after which a cell is stopped whatever its CPU use. Where the kernel's cgroup "
         "measures its CPU time, Execute.timeout is a budget of the kernel's own CPU seconds and this is the only "
@@ -239,6 +245,7 @@ class GraderExecute(Execute):
         if self._clock.left():
             await asyncio.sleep(self._clock.next_look())
             return None
+        self._interrupted = True
         return await super()._async_handle_timeout(self.timeout, cell)
 
     def preprocess(self, nb, resources=None, km=None):
@@ -260,17 +267,19 @@ class GraderExecute(Execute):
         cell.source, test = referee.prepare(source, self.seed(cell, resources))
         group = getattr(self.km, "group", None)
         self._clock, kills = CellTime(group, self.timeout, self.hang_guard), group and group.oom_kills()
+        self._interrupted = False   # set when the cell's budget ran out and the kernel was interrupted
         try:
             cell, resources = super().preprocess_cell(cell, resources, index)
         except DeadKernelError:
             hit = self._memory_limit_hit(group, kills)
             self._stop(cell, index, "died", f"at {hit}" if hit else "(os._exit, a crash, or the memory limit)")
         except CellTimeoutError as error:
-            if IOPUB_TIMEOUT in str(error):   # the cell ended; the grader could not read its flood of output in time
+            stuck = self._interrupted and self._still_stuck(group)   # never idle after the interrupt
+            if IOPUB_TIMEOUT in str(error) and not stuck:   # the cell ended; its flood of output outlasted the grader
                 cell.outputs.append(referee.error("OutputTimeout", f"this cell's output did not all arrive within "
                                                   f"{self.iopub_timeout} s of its end (too much output, or a message "
                                                   "larger than the grader takes?)"))
-            else:   # interrupted after its budget, and still busy: the interrupt was swallowed
+            else:   # interrupted after its budget, and still busy without answering: the interrupt was swallowed
                 self._stop(cell, index, "was still stuck",
                            f"after {self._clock} (a loop that ignores the interrupt?)")
         finally:
@@ -322,6 +331,19 @@ class GraderExecute(Execute):
         if kills is None or (group.oom_kills() or 0) <= kills:
             return ""
         return f"its memory limit ({self.km.memory_limit / 1024**3:g} GiB for all its processes together)"
+
+    def _still_stuck(self, group):
+        """After an interrupted cell that did not end in time: whether the kernel stays busy without answering
+        the cell for another `stuck_seconds` of its own CPU time (a loop that swallows the interrupt), rather
+        than being slow to answer on a busy machine (wall clock: only the hang guard)."""
+        clock = CellTime(group, self.stuck_seconds, self.hang_guard)
+        while clock.left():
+            try:
+                if run_sync(self.kc.shell_channel.get_msg)(timeout=LOOK)["msg_type"] == "execute_reply":
+                    return False   # the interrupted cell's own reply: nbclient answered for it at the timeout
+            except queue.Empty:
+                continue
+        return True
 
     def _stop(self, cell, index, what, why):
         cell.outputs.append(referee.error("KernelStopped", f"the kernel {what} in this cell {why}"))
