@@ -120,9 +120,9 @@ def imports(course):
     """[(check, ok, detail)]: the kernel's Python imports the kernel packages, and the grader, with
     nbgrader's import rule (its working folder, the course, first on sys.path), judges with the same
     `backprop_ninja` as the kernel."""
-    from .execute import kernel_python
+    from .execute import kernelspec_python
 
-    python = kernel_python("python3")
+    python = kernelspec_python("python3")
     found = jail.packages(python)
     missing = [n for n in jail.KERNEL_PACKAGES if found[n] is None]
     rows = [("kernel imports backprop_ninja and ninja_hidden", not missing,

@@ -139,11 +139,11 @@ def check_jail(config, kernel_name="python3"):
         print(f"WARNING: {NO_JAIL}", file=sys.stderr)
     else:
         jail.require(settings.get("bwrap", jail.BWRAP))
-    jail.require_packages(kernel_python(kernel_name))
+    jail.require_packages(kernelspec_python(kernel_name))
     return mode
 
 
-def kernel_python(kernel_name):
+def kernelspec_python(kernel_name):
     """The Python a kernel of that kernelspec starts, found as nbclient finds it."""
     from jupyter_client.kernelspec import KernelSpecManager
 
