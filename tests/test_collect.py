@@ -17,6 +17,7 @@ import os
 import pwd
 import secrets
 import shutil
+import stat
 import subprocess
 import sys
 import sysconfig
@@ -148,13 +149,28 @@ def term():
         pytest.skip(why_no_accounts())
     root = Path(tempfile.mkdtemp(prefix="bn-collect-", dir="/tmp"))
     root.chmod(0o755)
-    users = []
+    users, opened = [], open_path_to(sysconfig.get_paths()["purelib"])
     try:
         yield Term(root, users)
     finally:
         for user in users:
             sh("userdel", user)
         shutil.rmtree(root, ignore_errors=True)
+        for folder, mode in opened:
+            folder.chmod(mode)
+
+
+def open_path_to(folder):
+    """Let other accounts pass through (not list) every folder above `folder` that keeps them out, as a clone
+    in a private temporary folder (`mktemp -d`, 0700) does: the students import this environment's packages.
+    Returns [(folder, its mode before)] to restore."""
+    opened = []
+    for parent in reversed(Path(folder).resolve().parents):
+        mode = parent.stat().st_mode & 0o7777
+        if not mode & stat.S_IXOTH:
+            parent.chmod(mode | stat.S_IXOTH)
+            opened.append((parent, mode))
+    return opened
 
 
 @pytest.fixture(scope="module")
