@@ -16,6 +16,7 @@ a network of a million parameters within a time budget, a training test with the
 import copy
 import functools
 import signal
+import textwrap
 import threading
 
 import numpy as np
@@ -30,7 +31,7 @@ from .networks import Probe, network
 
 # taken at import, before any student code runs: a notebook that patches numpy's or IPython's names
 # (or this module's public ones) does not change what a visible test concludes
-_Failure, _float64, _asarray, _print = AssertionError, np.float64, np.asarray, print
+_Failure, _float64, _asarray, _print, _fill = AssertionError, np.float64, np.asarray, print, textwrap.fill
 
 WHAT = {   # what each test's visible data checks, for the line printed when it passes
     "values": "functions whose coordinates interact, two shapes",
@@ -163,6 +164,17 @@ def visible_calls(name, part):
     return _mlp_calls(RULES[name], part)
 
 
+WIDTH = 80   # nbgrader's Validate cuts every line it prints at 87 characters: a message in lines this long shows whole
+
+
+def _failure(message):
+    """The AssertionError a visible test raises: its message in lines Validate shows whole, the first one
+    after the "AssertionError: " the traceback puts before it."""
+    prefix = " " * len("AssertionError: ")
+    return _Failure(_fill(message, WIDTH, initial_indent=prefix, break_long_words=False,
+                          break_on_hyphens=False)[len(prefix):])
+
+
 def visible_test(name, student_fn, part):
     """Judge student_fn on the fixed data of this part: raises AssertionError with the diagnosis if wrong."""
     calls = visible_calls(name, part)
@@ -173,7 +185,7 @@ def visible_test(name, student_fn, part):
             alone = [i for i, (c, o, a) in enumerate(zip(calls, outputs, afters)) if RULES[name].judge(part, [c], [o], [a])]
             message += f" (on visible example {alone[0] + 1} of {len(calls)})" if alone else ""
     if message:
-        raise _Failure(message)
+        raise _failure(message)
     _print(f"{name}, visible test ({_what(name, part)}) ✓ — the grade repeats it on fresh data")
 
 

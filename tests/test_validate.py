@@ -17,6 +17,7 @@ from ninja_autograde import calibration, course, submissions
 
 PASSED = "Success! Your notebook passes all the tests."
 MEMORY = 3 * 1024**3   # the 6 GB student meets a MemoryError here as in grading, not the machine's limit
+CUT_AT = 90            # nbgrader's Validator.width
 TIMEOUT = 10           # seconds per cell: the hanging students cost seconds
 
 
@@ -29,7 +30,7 @@ def validate(folder, path):
     result = subprocess.run([sys.executable, "-m", "nbgrader", "validate", str(path), f"--Execute.timeout={TIMEOUT}"],
                             cwd=folder, capture_output=True, text=True, preexec_fn=_capped, timeout=900,
                             env=dict(os.environ, PATH=f"{os.path.dirname(sys.executable)}:{os.environ['PATH']}"))
-    return PASSED in result.stdout, result.stdout[-2000:] + result.stderr[-2000:]
+    return PASSED in result.stdout, result.stdout[-6000:] + result.stderr[-2000:]
 
 
 def with_written_answers(nb, source):
@@ -62,4 +63,7 @@ def test_validate_passes_exactly_when_the_grade_does(assignment, tmp_path):
              f"{'fails ' + str(sorted(case.fails)) if case.fails else 'passes'}\n{log}"
              for case, (passed, log) in zip(cases, results) if passed != (not case.fails)]
     assert not wrong, "\n\n".join(wrong)
+    cut = [f"{case.name}: {line}" for case, (_, log) in zip(cases, results) for line in log.splitlines()
+           if len(line) == CUT_AT and line.endswith("...")]
+    assert not cut, cut   # what Validate prints is whole: it cuts a longer line to 87 characters and "..."
     assert any(passed for passed, _ in results) and not all(passed for passed, _ in results)
