@@ -33,6 +33,15 @@ def validate(folder, path):
     return PASSED in result.stdout, result.stdout[-6000:] + result.stderr[-2000:]
 
 
+def messages(log):
+    """The lines of every failed visible test's message in Validate's output (not the code it quotes)."""
+    lines, inside = [], False
+    for line in log.splitlines():
+        inside = line.strip().startswith("AssertionError: ") or (inside and bool(line.strip()))
+        lines += [line] if inside else []
+    return lines
+
+
 def with_written_answers(nb, source):
     """The notebook with its written (manually graded) answers filled in: Validate asks for them, the autograder does not."""
     written = {c.metadata.nbgrader["grade_id"]: c.source for c in source.cells
@@ -63,7 +72,7 @@ def test_validate_passes_exactly_when_the_grade_does(assignment, tmp_path):
              f"{'fails ' + str(sorted(case.fails)) if case.fails else 'passes'}\n{log}"
              for case, (passed, log) in zip(cases, results) if passed != (not case.fails)]
     assert not wrong, "\n\n".join(wrong)
-    cut = [f"{case.name}: {line}" for case, (_, log) in zip(cases, results) for line in log.splitlines()
+    cut = [f"{case.name}: {line}" for case, (_, log) in zip(cases, results) for line in messages(log)
            if len(line) == CUT_AT and line.endswith("...")]
-    assert not cut, cut   # what Validate prints is whole: it cuts a longer line to 87 characters and "..."
+    assert not cut, cut   # the diagnosis Validate prints is whole: it cuts a longer line to 87 characters and "..."
     assert any(passed for passed, _ in results) and not all(passed for passed, _ in results)
