@@ -2,7 +2,7 @@
 
 Real OS accounts, made here and removed afterwards (root needed): an honest victim, a classmate who attacks,
 and an honest student who hands in among the attacks. They fetch and submit with nbgrader as themselves into an
-exchange set up as the README says (mode 1777); the attacker then hands in links to the course's secret, to a
+exchange set up as docs/instructors.md says (mode 1777); the attacker then hands in links to the course's secret, to a
 solution notebook and to /dev/zero, a named pipe, a file over the size cap, timestamps that lie or are garbled,
 a submission in the victim's name (`nbgrader submit --student=VICTIM` and by hand), one in a name that is no
 account, a file slipped into the victim's own newest submission, and folders named with a spreadsheet formula and
@@ -59,7 +59,7 @@ def sh(*cmd, **kw):
 
 
 class Term:
-    """A course folder (root's), an exchange for everyone (mode 1777, as the README says) and student accounts."""
+    """A course folder (root's), an exchange for everyone (mode 1777, as docs/instructors.md says) and student accounts."""
 
     def __init__(self, root, users):
         self.root, self.course, self.exchange = root, root / "course", root / "exchange"

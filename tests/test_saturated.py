@@ -5,7 +5,7 @@ Two busy processes per CPU (`while True: pass`, normal priority, started outside
 while it grades. Each cell's budget counts its kernel's own CPU seconds (its cgroup), and each kernel has one CPU
 weight however many processes it runs, so a right answer keeps its grade however long the clock runs.
 Slow (about 15 minutes on the 2-CPU build machine): `make test-saturated`, not part of `make test`. At this load a
-wall-clock budget also passed here (README, Benchmarks): the test holds grades to their idle values under
+wall-clock budget also passed here (docs/benchmarks.md): the test holds grades to their idle values under
 saturation; tests/test_share.py is what fails when budgets count the clock.
 """
 import os

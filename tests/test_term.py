@@ -1,9 +1,9 @@
-"""The README's term, verbatim: the commands of its "A term, command by command" block, run in order in a fresh
+"""The instructors' guide's term (docs/instructors.md), verbatim: the commands of its "A term, command by command" block, run in order in a fresh
 copy of the course, against a temporary exchange, by an instructor and three students in their own homes.
 
-Only the steps the README leaves to a person are done here: a student answering in JupyterLab (a calibration
+Only the steps the guide leaves to a person are done here: a student answering in JupyterLab (a calibration
 case's answers) and the instructor grading the written answers in formgrader (through nbgrader's gradebook API,
-as formgrader does). Everything else is the README's own lines, so the README and this test cannot drift.
+as formgrader does). Everything else is the guide's own lines, so the guide and this test cannot drift.
 """
 
 import csv
@@ -23,10 +23,10 @@ STUDENTS = {"ada": "correct_flat_copy", "alan": "forward_difference", "linus": "
 WRITTEN = {"ada": 2.0, "alan": 1.0, "linus": 0.0}      # what the instructor gives the written answers
 
 
-def readme_term():
-    """[(who, kind, text)] from the README's term block: kind "run" (a command) or "do" (a step for a person)."""
-    text = (REPO / "README.md").read_text()
-    block = re.search(r"### A term, command by command.*?```bash\n(.*?)```", text, re.S).group(1)
+def guide_term():
+    """[(who, kind, text)] from the guide's term block: kind "run" (a command) or "do" (a step for a person)."""
+    text = (REPO / "docs" / "instructors.md").read_text()
+    block = re.search(r"## A term, command by command.*?```bash\n(.*?)```", text, re.S).group(1)
     steps, who = [], "instructor"
     for line in block.splitlines():
         if line.startswith("# ..."):
@@ -55,7 +55,7 @@ class Term:
         self.course.mkdir()
         self.exchange.mkdir()
         self.tracked = course_copy(self.course)
-        self.environment = []     # the README's `source` and `export` lines, in force for every later command
+        self.environment = []     # the guide's `source` and `export` lines, in force for every later command
         self.env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH")}
         self.env["PATH"] = os.pathsep.join(p for p in self.env["PATH"].split(os.pathsep) if ".venv" not in p)
         self.env["EXCHANGE"] = str(self.exchange)
@@ -93,7 +93,7 @@ def grade_written_answers(course_dir, assignment):
 @pytest.fixture(scope="module")
 def term(tmp_path_factory):
     t = Term(tmp_path_factory.mktemp("term"))
-    steps = readme_term()
+    steps = guide_term()
     assignment = re.search(r"release_assignment (\S+)", "\n".join(text for _, _, text in steps)).group(1)
     solutions = None
     i = 0
@@ -115,13 +115,13 @@ def term(tmp_path_factory):
                         course.read_notebook(t.course, "source", assignment))
                     answer(t.homes / student, assignment, STUDENTS[student], solutions)
                 else:
-                    pytest.fail(f"the test does not know how to do the README's step {text!r}")
+                    pytest.fail(f"the test does not know how to do the guide's step {text!r}")
         i = j
     return t, assignment
 
 
-def test_the_readme_term_covers_a_whole_term():
-    commands = " ".join(text for _, kind, text in readme_term() if kind == "run")
+def test_the_guides_term_covers_a_whole_term():
+    commands = " ".join(text for _, kind, text in guide_term() if kind == "run")
     for step in ("source .venv/bin/activate", "make release", "--duedate", "release_assignment", "fetch_assignment",
                  "--student=", "submit", "collect", "backprop-ninja grade", "generate_feedback", "release_feedback",
                  "nbgrader export", "fetch_feedback"):

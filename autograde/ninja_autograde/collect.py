@@ -41,7 +41,7 @@ collected, nor make collect fail.
 What this cannot do: on a shared exchange a student can still delete or spoil a classmate's
 submission folder (nbgrader's submit leaves it writable by all); the spoiled copy is refused and
 named, the one collected before stays, the classmate must submit again. Timestamps are the
-student's claim. The README's security section says what a JupyterHub login adds.
+student's claim. docs/security.md says what a JupyterHub login adds.
 """
 
 import fnmatch

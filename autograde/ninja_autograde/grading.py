@@ -4,7 +4,7 @@ nbgrader grades one submission after another. Here a pool of worker processes ea
 nbgrader's API once and then autogrades whole submissions, each in a fresh kernel, so while
 one worker waits for its kernel to start another is executing cells. One worker per CPU by
 default: a worker keeps its CPU busy only about half of the time on a light assignment, and
-`--jobs` twice the CPUs grades 02 faster still (README, Benchmarks), but on 04 or 06 two students'
+`--jobs` twice the CPUs grades 02 faster still (docs/benchmarks.md), but on 04 or 06 two students'
 training loops would then share a CPU, and a slow but right answer could miss its time budget in
 grading after passing in the student's own kernel. Every worker writes to the same gradebook; SQLite
 serialises the writes (the course's db_url sets a busy timeout; gradebook.py: WAL mode).

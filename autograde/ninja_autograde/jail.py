@@ -45,7 +45,7 @@ To fix it:
     (Ubuntu 24.04+: sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0, or an AppArmor
     profile for /usr/bin/bwrap; in a container: run it with --security-opt seccomp=unconfined or
     grade on the host)
-  - macOS / Windows: grade in a Linux VM or container (see the README).
+  - macOS / Windows: grade in a Linux VM or container (docs/security.md).
 Check with `backprop-ninja doctor`. To grade WITHOUT a jail (student code then runs as you, with your
 gradebook and solutions in reach), set in nbgrader_config.py:  c.GraderKernelManager.jail = "none"
 """
