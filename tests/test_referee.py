@@ -120,6 +120,26 @@ def test_at_scale_every_tensor_but_the_output_bias_is_too_large_for_finite_diffe
         assert params[part].size >= 50_000 and scale.parameters(big) > 10**6, part
 
 
+def relu_backward(params, cache, y):
+    X, z1, h = cache["X"], cache["z1"], cache["h"]
+    dz2 = np.exp(cache["logp"])
+    dz2[np.arange(len(y)), y] -= 1
+    dz2 /= len(y)
+    dz1 = (dz2 @ params["W2"].T) * (z1 > 0)
+    return {"W1": X.T @ dz1, "b1": dz1.sum(0), "W2": h.T @ dz2, "b2": dz2.sum(0)}
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_no_relu_unit_of_a_scale_network_sits_where_the_referees_step_crosses_the_kink(seed):
+    """Of 50,000 units some pre-activation is usually within 1e-5 of 0: a step of length STEP in W1 or b1
+    moves z1 by at most STEP·√(‖x‖² + 1), and a central difference across the kink fails a right dW1."""
+    test, verdict = verdict_of("mlp_relu_backward", "W1", relu_backward, seed=seed)
+    params, cache, _ = scale.network(test.calls[-1])
+    reach = scale.STEP * np.sqrt((cache["X"] ** 2).sum() + 1)
+    assert np.abs(cache["z1"]).min() >= 9.99 * reach
+    assert verdict == ""
+
+
 def test_finite_differences_run_out_of_the_kernels_time_budget(monkeypatch):
     from backprop_ninja.gradcheck import numerical_gradient
     from backprop_ninja.nets import mlp_tanh_forward

@@ -6,6 +6,9 @@ in the answer cells) and, for calibration, what the autograder must conclude:
     '''Sums the loss instead of averaging it.'''
     FAILS = ["test_nll_visible", "test_nll_random"]   # every other test must get full marks
     MAY_FAIL = ["test_trains_xor"]   # optional: tests a wrong answer may pass or fail by chance
+    KERNEL_LEVEL = True              # optional: the answer works on the kernel (tampers, hangs, crashes, runs
+                                     # finite differences against the clock), not on the data: only grading
+                                     # through nbgrader judges it, never the catch rates (`catch_rates`)
     FILES = {"notes/x.py": "..."}    # optional: more files in the submission folder
     LINKS = {"x.txt": "{course}/gradebook.db"}   # optional: symbolic links there ({course}: the course folder)
     CELLS = [{"cell_type": "markdown", "source": "..."}]   # optional: cells the student added at the end
@@ -42,6 +45,7 @@ class Case:
     files: dict = field(default_factory=dict)
     links: dict = field(default_factory=dict)
     cells: list = field(default_factory=list)
+    kernel_level: bool = False
 
 
 def load_case(path):
@@ -50,7 +54,7 @@ def load_case(path):
     text = path.read_text()
     tree = ast.parse(text)
     answers, before_first_def, current = {}, [], None
-    lists = {"FAILS": set(), "MAY_FAIL": set(), "FILES": {}, "LINKS": {}, "CELLS": []}
+    lists = {"FAILS": set(), "MAY_FAIL": set(), "FILES": {}, "LINKS": {}, "CELLS": [], "KERNEL_LEVEL": False}
     for node in tree.body:
         if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") in lists:
             value = ast.literal_eval(node.value)
@@ -66,7 +70,7 @@ def load_case(path):
         else:
             answers[current] += "\n" + ast.get_source_segment(text, node)
     return Case(path.stem, path, answers, lists["FAILS"], ast.get_docstring(tree) or "", lists["MAY_FAIL"],
-                lists["FILES"], lists["LINKS"], lists["CELLS"])
+                lists["FILES"], lists["LINKS"], lists["CELLS"], lists["KERNEL_LEVEL"])
 
 
 def solution_cells(source_nb):

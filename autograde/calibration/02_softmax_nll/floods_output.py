@@ -1,5 +1,6 @@
 """Correct, but prints 200 000 lines: full marks, and the output is capped in the gradebook and feedback."""
 FAILS = []
+KERNEL_LEVEL = True
 
 
 def softmax(z):

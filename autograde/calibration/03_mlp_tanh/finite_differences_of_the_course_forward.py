@@ -1,5 +1,6 @@
 """No derivation: central differences of the course's own forward pass (exact on small networks)."""
 FAILS = ["test_W1", "test_b1", "test_W2", "test_b2"]
+KERNEL_LEVEL = True
 
 
 def mlp_tanh_backward(params, cache, y):

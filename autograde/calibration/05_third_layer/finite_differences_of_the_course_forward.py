@@ -1,5 +1,6 @@
 """No derivation: central differences of the course's own forward pass (exact on small networks)."""
 FAILS = ["test_W1", "test_b1", "test_W2", "test_b2", "test_W3", "test_b3"]
+KERNEL_LEVEL = True
 
 
 def mlp3_backward(params, cache, y):
