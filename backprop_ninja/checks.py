@@ -42,6 +42,8 @@ WHAT = {   # what each test's visible data checks, for the line printed when it 
     "train": f"{TRAIN_RUNS} networks trained for 3000 steps on XOR, and dW1 on a large network",
     "numbers": "finite differences of the trace's loss",
     "descends": "a stand-in gradient, 3 and 7 steps",
+    ("softmax_nll_backward", "random"): "the worked example (N = 1), N = 4, K = 3, and 256 × 4,096 logits",
+    ("softmax_nll_backward", "extreme"): "logits of magnitude 1000, also 256 × 4,096 of them",
     ("mlp_bn_backward", "train"): f"{CAPSTONE['steps']} steps of minibatch gradient descent on the lesson's sequence",
 }
 
@@ -54,21 +56,8 @@ def _what(name, part):
     return f"d{part} with N = 1 and N = 7, and on a network of a million parameters"
 
 
-def logits(rng, N, K, extreme=False):
-    """Logits z (N, K), N >= 2: normal, or extreme: entries of ±1000, one row wholly near -1000 and
-    another with an entry near +1000. Shifted by the max of the whole matrix instead of each row's,
-    that low row's exponentials all underflow to 0: the mistake fails on every draw, not by luck."""
-    z = rng.normal(0.0, 3.0, (N, K))
-    if extreme:
-        z = rng.choice([-1000.0, 1000.0], size=(N, K)) + rng.normal(0.0, 1.0, (N, K))
-        low, high = rng.choice(N, size=2, replace=False)
-        z[low] = -1000.0 + rng.normal(0.0, 1.0, K)
-        z[high, rng.integers(K)] = 1000.0 + rng.normal()
-    return z
-
-
 def _logits(seed, extreme=False):
-    return {"z": logits(np.random.default_rng(seed), 4, 3, extreme), "y": np.array([0, 2, 1, 2])}
+    return {"z": data.logits(np.random.default_rng(seed), 4, 3, extreme), "y": np.array([0, 2, 1, 2])}
 
 
 def _softmax_calls(part, with_labels):
@@ -149,8 +138,10 @@ def visible_calls(name, part):
     """The fixed data of a visible test: the same kinds of call the grader draws afresh."""
     if name == "central_difference":
         return _central_difference_calls(part)
-    if name in ("softmax", "nll_loss", "softmax_nll_backward"):
-        return _softmax_calls(part, with_labels=name != "softmax")
+    if name in ("softmax", "nll_loss"):
+        return _softmax_calls(part, with_labels=name == "nll_loss")
+    if name == "softmax_nll_backward":
+        return _softmax_calls(part, with_labels=True) + RULES[name].scale_calls(np.random.default_rng(13), part)
     if name == "trace_by_hand":
         return [{"no_arguments": np.array(0)}]
     if name == "gradient_descent":
@@ -235,8 +226,8 @@ def run(student_fn, call):
     """What student_fn returns for the call: on a scale call only the tensor tested, on a training call the
     parameters trained with it as the backward pass (by the test's own loop)."""
     if "network" in call:
-        params, cache, y = scale.network(call)
-        out, keep = _within(float(call["budget"]), student_fn, params, cache, y), str(call["keep"])
+        out = _within(float(call["budget"]), student_fn, *scale.arguments(call))
+        keep = str(call["keep"]) if "keep" in call else None
         return {keep: out[keep]} if isinstance(out, dict) and keep in out else out
     if "train" in call:
         trainer = {"xor": train_xor, "sequences": train_sequences}[str(call["train"])]
@@ -252,9 +243,8 @@ def outcome(student_fn, call):
         if isinstance(error, KeyboardInterrupt):
             raise
         if isinstance(error, OverBudget):
-            return (f"took longer than {float(call['budget']):g} s on a network of {scale.parameters(call):,} "
-                    "parameters, where a derived backward pass takes milliseconds: is this finite differences? "
-                    "Only a derivation scores")
+            return (f"took longer than {float(call['budget']):g} s {scale.where(call)}, where a derived "
+                    "backward pass takes milliseconds: is this finite differences? Only a derivation scores")
         return f"raised {type(error).__name__}: {error}"[:500]
     if out is None:
         return "returned None: is a return statement missing?"

@@ -47,3 +47,16 @@ def sequences(n, vocab=8, context=3, noise=0.2, seed=0):
     s = np.array(s)
     X = np.lib.stride_tricks.sliding_window_view(s[:-1], context)[:n].copy()
     return X, s[context:]
+
+
+def logits(rng, N, K, extreme=False):
+    """Logits z (N, K), N >= 2: normal, or extreme: entries of ±1000, one row wholly near -1000 and
+    another with an entry near +1000. Shifted by the max of the whole matrix instead of each row's,
+    that low row's exponentials all underflow to 0: the mistake fails on every draw, not by luck."""
+    z = rng.normal(0.0, 3.0, (N, K))
+    if extreme:
+        z = rng.choice([-1000.0, 1000.0], size=(N, K)) + rng.normal(0.0, 1.0, (N, K))
+        low, high = rng.choice(N, size=2, replace=False)
+        z[low] = -1000.0 + rng.normal(0.0, 1.0, K)
+        z[high, rng.integers(K)] = 1000.0 + rng.normal()
+    return z

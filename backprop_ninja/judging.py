@@ -192,7 +192,17 @@ class NLLLoss(Rules):
 
 
 class SoftmaxNLLBackward(Rules):
+    """dL/dz; its parts "random" and "extreme" also hold a scale call: a million logits, which a
+    derivation answers in milliseconds and finite differences (two losses an entry) not in hours."""
     gradient = True
+    SCALE_SIZES = (256, 4096)   # N, K: np.eye(K) fits; finite differences even a column at a time take minutes
+
+    def scale_calls(self, rng, part):
+        """The scale call of a part, with the directions the referee keeps to itself."""
+        if part == "unchanged":
+            return []
+        big = scale.logits_recipe(rng, *self.SCALE_SIZES, extreme=part == "extreme")
+        return [{**big, "_directions": np.array(int(rng.integers(2**31)))}]
 
     def reference(self, call):
         z, y = call["z"].copy(), call["y"]
@@ -207,6 +217,13 @@ class SoftmaxNLLBackward(Rules):
 
     def hypotheses(self, call, key):
         return mistakes.softmax_nll_backward(call["z"], call["y"])
+
+    def judge_one(self, part, call, got):
+        if "network" not in call:
+            return super().judge_one(part, call, got)
+        z, y = scale.arguments(call)
+        return along_directions(lambda: nets.nll(nets.log_softmax(z), y), z, None if isinstance(got, dict) else got,
+                                "dz", call, scale.LOGITS_STEP)
 
 
 class MLPBackward(Rules):
@@ -290,23 +307,30 @@ class MLPBackward(Rules):
     def _judge_at_scale(self, part, call, got):
         """The part's tensor on the large network, along random directions and its own (cheap for the referee)."""
         params, cache, y = scale.network(call)
-        g, theta = got.get(part) if isinstance(got, dict) else None, params[part]
-        where = f"on a network of {scale.parameters(call):,} parameters"
-        if g is None or g.shape != theta.shape:
-            return f"d{part} {where}: missing or wrongly shaped (expected {theta.shape})"
-        if not np.all(np.isfinite(g)):
-            return f"d{part} {where} has NaN or inf values"
-        rng = np.random.default_rng(int(call["_directions"]))
-        directions = rng.standard_normal((3,) + theta.shape)
-        if np.any(g):
-            directions = np.concatenate([directions, g[None]])
-        directions /= np.sqrt((directions ** 2).sum(axis=tuple(range(1, directions.ndim)), keepdims=True))
+        g = got.get(part) if isinstance(got, dict) else None
         loss = lambda: self.net.forward(params, cache["X"], y)[0]
-        numeric = directional_derivatives(loss, theta, directions, eps=scale.STEP / np.sqrt(theta.size))
-        analytic = np.tensordot(directions, g, axes=g.ndim)
-        if np.all(np.abs(analytic - numeric) <= 1e-7 + 1e-4 * np.abs(numeric)):
-            return ""
-        return f"d{part} is wrong {where}: {diagnose_directional(analytic, numeric)}"
+        return along_directions(loss, params[part], g, f"d{part}", call, scale.STEP)
+
+
+def along_directions(loss, theta, g, label, call, step):
+    """'' if g agrees with central differences of loss() by theta (perturbed in place), of length `step`,
+    along three random directions (from the call's `_directions`, which stay with the referee) and g's own;
+    else what is wrong. A scale call's verdict: two forward passes a direction, whatever theta's size."""
+    where = scale.where(call)
+    if g is None or g.shape != theta.shape:
+        return f"{label} {where}: missing or wrongly shaped (expected {theta.shape})"
+    if not np.all(np.isfinite(g)):
+        return f"{label} {where} has NaN or inf values"
+    rng = np.random.default_rng(int(call["_directions"]))
+    directions = rng.standard_normal((3,) + theta.shape)
+    if np.any(g):
+        directions = np.concatenate([directions, g[None]])
+    directions /= np.sqrt((directions ** 2).sum(axis=tuple(range(1, directions.ndim)), keepdims=True))
+    numeric = directional_derivatives(loss, theta, directions, eps=step / np.sqrt(theta.size))
+    analytic = np.tensordot(directions, g, axes=g.ndim)
+    if np.all(np.abs(analytic - numeric) <= 1e-7 + 1e-4 * np.abs(numeric)):
+        return ""
+    return f"{label} is wrong {where}: {diagnose_directional(analytic, numeric)}"
 
 
 class TraceByHand(Rules):

@@ -1,10 +1,10 @@
-"""The large network of a backward test's "scale" call, built alike in the student's kernel and by the referee.
+"""The large inputs of a backward test's "scale" call, built alike in the student's kernel and by the referee.
 
 A backward pass derived by hand costs about one forward pass; finite differences cost two forward
-passes per parameter. On a network of a million parameters the first takes milliseconds (a
-second or two for loops over examples and units), the second hours: the cell's timeout tells them
-apart. Only the recipe travels (which forward pass, the sizes, N, a seed); both sides build the
-same arrays from it, and only the gradient the test is about (`keep`) travels back.
+passes per entry. On a network of a million parameters, or on a million logits, the first takes
+milliseconds (a second or two for loops), the second hours: the call's time budget tells them
+apart. Only the recipe travels (which forward pass, the sizes, a seed); both sides build the same
+arrays from it, and only the gradient the test is about (`keep`) travels back.
 """
 
 import numpy as np
@@ -12,12 +12,29 @@ import numpy as np
 from . import data, nets
 
 BUDGET = 15.0   # seconds the kernel gives the student's function before it gives up and says why
-STEP = 1e-6     # the length of the referee's central-difference step along a direction in a tensor
+STEP = 1e-6     # the length of the referee's central-difference step along a direction in a network's tensor
+LOGITS_STEP = 1e-4   # and in logits: the loss is smooth there, and its terms of 1000 round off at 1e-13
 
 
 def recipe(rng, forward, sizes, N, keep):
+    """A network's: `forward` a name in `nets`, `sizes` its layers; `keep` the tensor whose gradient returns."""
     return {"network": np.array(forward), "sizes": np.array(sizes), "N": np.array(N),
             "seed": np.array(int(rng.integers(2**31))), "budget": np.array(BUDGET), "keep": np.array(keep)}
+
+
+def logits_recipe(rng, N, K, extreme):
+    """Logits z (N, K) and labels y, drawn as the small tests draw them (`data.logits`)."""
+    return {"network": np.array("logits"), "sizes": np.array([N, K]), "extreme": np.array(extreme),
+            "seed": np.array(int(rng.integers(2**31))), "budget": np.array(BUDGET)}
+
+
+def arguments(call):
+    """The student's function's arguments: (params, cache, y) of a network, or (z, y) of logits."""
+    if str(call["network"]) == "logits":
+        rng = np.random.default_rng(int(call["seed"]))
+        N, K = (int(s) for s in call["sizes"])
+        return data.logits(rng, N, K, bool(call["extreme"])), rng.integers(0, K, size=N)
+    return network(call)
 
 
 def network(call):
@@ -40,4 +57,15 @@ def _off_the_kink(params, X):
 
 
 def parameters(call):
+    """The number of entries the call stands for: the network's parameters, or the logits."""
+    if str(call["network"]) == "logits":
+        return int(np.prod(call["sizes"]))
     return sum(int(a) * int(b) + int(b) for a, b in zip(call["sizes"][:-1], call["sizes"][1:]))
+
+
+def where(call):
+    """Where the call's gradient lives, in words: "on a network of 1,234,567 parameters"."""
+    if str(call["network"]) == "logits":
+        N, K = (int(s) for s in call["sizes"])
+        return f"on logits of {N:,} × {K:,}"
+    return f"on a network of {parameters(call):,} parameters"

@@ -13,7 +13,7 @@ notebook's visible tests use on their fixed data, so Validate and the grade agre
 
 import numpy as np
 
-from backprop_ninja import checks, functions, judging, nets, scale
+from backprop_ninja import data, functions, judging, nets, scale
 from backprop_ninja.judging import TRAIN_RUNS, capstone_call, xor_call
 
 from . import solvable
@@ -21,7 +21,7 @@ from . import solvable
 
 def _logits(rng, extreme):
     N, K = int(rng.integers(2, 8)), int(rng.integers(2, 9))
-    return {"z": checks.logits(rng, N, K, extreme), "y": rng.integers(0, K, size=N)}
+    return {"z": data.logits(rng, N, K, extreme), "y": rng.integers(0, K, size=N)}
 
 
 class CentralDifference(judging.CentralDifference):
@@ -44,7 +44,7 @@ class NLLLoss(judging.NLLLoss):
 
 class SoftmaxNLLBackward(judging.SoftmaxNLLBackward):
     def calls(self, rng, part):
-        return [_logits(rng, part == "extreme") for _ in range(2)]
+        return [_logits(rng, part == "extreme") for _ in range(2)] + self.scale_calls(rng, part)
 
 
 class MLPBackward(judging.MLPBackward):

@@ -75,13 +75,14 @@ def collect(course, assignment):
     return results
 
 
+_LARGE = r"on (a network of [\d,]+ parameters|logits of [\d,]+ × [\d,]+)"   # `scale.where`
 _NUMBERED = [
     (r"^d?\w+: wrong shape \(.*?\), expected \(.*?\)\. ", ""),        # the shape line before its diagnosis
     (r"^(d\w+|the result) is wrong, (max|relative) error [^:]*: ", ""),
-    (r"^d\w+ is wrong on a network of [\d,]+ parameters: ", "on the large network: "),
-    (r"^d\w+ on a network of [\d,]+ parameters: ", "on the large network: "),
+    (rf"^d\w+ is wrong {_LARGE}: ", "on the large network: "),
+    (rf"^d\w+ {_LARGE}: ", "on the large network: "),
     (r"^(d\w+|the result): ", ""),
-    (r"^took longer than .*? s on a network of [\d,]+ parameters", "too slow on the large network"),
+    (rf"^took longer than .*? s {_LARGE}", "too slow on the large network"),
     (r"^d[A-Za-z]+\d* (has|is) ", r"the gradient \1 "),
     (r"^\d+ steps of gradient descent .* accuracy on XOR.*", "gradient descent with this backward pass does not learn XOR"),
     (r" in cell \d+", ""),
