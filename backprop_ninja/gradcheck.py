@@ -78,35 +78,43 @@ def directional_derivatives(f, x, directions, eps=EPS):
     return np.array(slopes)
 
 
-NOISE_POINTS = 8    # evaluations of the loss that measure its round-off
+NOISE_POINTS = 12   # evaluations of the loss that measure its round-off
 
 
 def round_off(f, x, eps=EPS):
     """The error a central difference of step eps in x makes from round-off alone, measured.
 
-    f is evaluated at 8 points along a fixed random direction, each coordinate eps/4 further: so close,
-    a smooth loss has no fourth differences (f⁗·(eps/4)⁴ ≈ 1e-23), and what they hold is its noise σ at
-    the scale of the step (Moré and Wild's ECnoise: σ² = mean(Δ⁴f²)·(4!)²/8!). A loss rounded in its
-    large terms is a staircase: where no step is crossed the points are equal, and they are taken 8
-    times further apart until some are (at most 8⁴ times). A central difference subtracts two values
-    over 2·eps. Measured, because a loss computed through large terms (log-sum-exp of logits of 1000,
-    a confident network's loss of 1e-8) carries their round-off, not its own size's; never below what
-    float64 makes of that size (ε_mach·|L|/eps). x is restored exactly."""
+    f is evaluated at 12 points along a fixed random direction, spread irregularly over 3·eps: so close, a
+    smooth loss is a cubic (its next term f⁗·eps⁴ ≈ 1e-20), and what a least-squares cubic leaves is its
+    noise σ at the scale of the step (σ² = residual² / 8 degrees of freedom). Irregularly, because rounding
+    is a sawtooth: points an equal step apart can land on a loss's rounding grid in step with it (a
+    confident network's loss, rounded where its terms are near 1, advancing 20.0 ulps a point) and show no
+    noise where there is a full ulp. A loss rounded in its large terms is a staircase: where no step is
+    crossed the points are equal, and they are taken 8 times further apart until some are (at most 8⁴
+    times). A central difference subtracts two values over 2·eps. Measured, because a loss computed through
+    large terms (log-sum-exp of logits of 1000, a confident network's loss of 1e-8) carries their round-off,
+    not its own size's; never below what float64 makes of that size (ε_mach·|L|/eps). x is restored exactly."""
     original = x.copy()
-    u = np.random.default_rng(0).standard_normal(x.shape)
+    rng = np.random.default_rng(0)
+    u = rng.standard_normal(x.shape)
     u *= np.sqrt(u.size / max((u ** 2).sum(), 1e-300))   # each coordinate moves about 1 per unit of t
+    t = np.sort(rng.uniform(0, 3, NOISE_POINTS))
     try:
         for spread in 8.0 ** np.arange(5):
             values = []
-            for t in range(NOISE_POINTS):
-                x[...] = original + t * spread * eps / 4 * u
+            for ti in t:
+                x[...] = original + ti * spread * eps * u
                 values.append(float(f()))
             if np.ptp(values) > 0 or not np.all(np.isfinite(values)):
                 break
     finally:
         x[...] = original
-    fourth = np.diff(np.array(values), n=4)
-    sigma = np.sqrt(np.mean(fourth ** 2) * 576 / 40320) if np.all(np.isfinite(fourth)) else 0.0
+    values = np.array(values)
+    sigma = 0.0
+    if np.all(np.isfinite(values)):
+        moved = values - values[0]
+        residual = moved - np.polyval(np.polyfit(t, moved, 3), t)
+        sigma = np.sqrt((residual ** 2).sum() / (NOISE_POINTS - 4))
     size = np.finfo(np.float64).eps * max(abs(values[0]), np.finfo(np.float64).tiny)
     return float(max(np.sqrt(2) * sigma, size) / eps)
 
