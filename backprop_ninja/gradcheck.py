@@ -18,7 +18,8 @@ The verdict is scale-free. Each entry's error is relative,
 where `noise` is the round-off a central difference makes on this loss, measured (`round_off`), and the
 scale is the tensor's largest entry: a sign flip (error 2), a zero (1) or a factor of 2 (0.5) fails
 whether the gradient is near 1 or near 1e-8. A tensor that is not wrong but whose whole gradient is
-within a thousand times the noise is too small to judge: a verdict of its own, never a pass.
+within a thousand times the noise is too small to judge: a verdict of its own, never a pass. So is an
+entry whose finite difference straddles a kink (a ReLU's pre-activation within eps of 0, `straddles_kink`).
 """
 
 import re
@@ -125,6 +126,7 @@ class Agreement:
     errors: np.ndarray      # relative error per entry
     scale: float
     noise: float
+    floor: float            # the smallest denominator of an entry's error
 
     @property
     def max_error(self):
@@ -152,7 +154,31 @@ def agreement(analytic, numeric, noise):
     floor = max(SCALE_FLOOR * scale, NOISE_MARGIN * noise / RTOL)
     with np.errstate(invalid="ignore", over="ignore"):
         errors = np.abs(a - n) / np.maximum(np.maximum(np.abs(a), np.abs(n)), floor)
-    return Agreement(np.where(np.isfinite(errors), errors, np.inf), scale, noise)
+    return Agreement(np.where(np.isfinite(errors), errors, np.inf), scale, noise, floor)
+
+
+def straddles_kink(f, x, i, value, floor, eps=EPS):
+    """Whether the central difference by x's entry i straddles a kink of f (ReLU's, at 0) that explains why
+    `value` disagrees with it.
+
+    f at x_i + t·eps, t = −2 … 2, gives four slopes s1 … s4. A smooth f bends evenly: its slope changes by
+    f″·eps a step, give or take f‴·eps². A kink within eps of x_i puts its jump into one or two of those
+    changes. The entry is at a kink if the spread of the changes is at least value's disagreement with
+    the central difference (s2 + s3)/2 (which is over ten times the round-off, or the entry would agree),
+    and value lies between the one-sided slopes s2 and s3, the subgradients the step sees (within the
+    tolerance of a right entry). x is restored exactly."""
+    flat = x.reshape(-1)
+    old = flat[i]
+    values = []
+    for t in (-2, -1, 0, 1, 2):
+        flat[i] = old + t * eps
+        values.append(f())
+    flat[i] = old
+    slopes = np.diff(values) / eps
+    numeric = (slopes[1] + slopes[2]) / 2
+    outside = max(min(slopes[1:3]) - value, value - max(slopes[1:3]), 0.0)
+    return (np.ptp(np.diff(slopes)) >= abs(value - numeric)
+            and outside <= RTOL * max(abs(value), abs(numeric), floor))
 
 
 @dataclass
@@ -164,6 +190,7 @@ class TensorCheck:
     method: str
     hint: str = ""
     too_small: bool = False
+    at_kink: bool = False
 
 
 @dataclass
@@ -183,11 +210,11 @@ class Report:
 
     @property
     def first_failure(self):
-        """The first row found wrong (a row too small to judge is not: it may be right)."""
-        return next((row.name for row in self.rows if not row.passed and not row.too_small), None)
+        """The first row found wrong (a row too small to judge or at a kink is not: it may be right)."""
+        return next((row.name for row in self.rows if not (row.passed or row.too_small or row.at_kink)), None)
 
     def _mark(self, row):
-        return "✓" if row.passed else "?" if row.too_small else "✗"
+        return "✓" if row.passed else "?" if row.too_small else "~" if row.at_kink else "✗"
 
     def _note(self, row):
         return "  ← start here" if row.name == self.first_failure else ""
@@ -206,7 +233,7 @@ class Report:
     def _repr_html_(self):
         cells = []
         for r in self.rows:
-            colour = "#d9f2d9" if r.passed else "#fbeec8" if r.too_small else "#f8d0d0"
+            colour = "#d9f2d9" if r.passed else "#fbeec8" if r.too_small or r.at_kink else "#f8d0d0"
             note = " <b>← start here</b>" if self._note(r) else ""
             cells.append(
                 f'<tr style="background:{colour}"><td>{self._mark(r)}</td><td><code>{r.name}</code>{note}</td>'
@@ -255,7 +282,11 @@ def check_tensor(f, name, theta, grad, hypotheses=(), where="", eps=EPS, rng=Non
         numeric = numerical_gradient(f, theta, eps)
         if grad.shape != theta.shape:
             return TensorCheck(name, False, np.inf, "element-wise", diagnose(grad, numeric))
-        return _verdict(name, agreement(grad, numeric, noise), "element-wise",
+        agree = agreement(grad, numeric, noise)
+        off = np.flatnonzero(agree.errors > RTOL)
+        if off.size and all(straddles_kink(f, theta, i, grad.flat[i], agree.floor, eps) for i in off):
+            return _at_kink(name, agree, [np.unravel_index(i, theta.shape) for i in off])
+        return _verdict(name, agree, "element-wise",
                         lambda: diagnose(grad, numeric, hypotheses() if callable(hypotheses) else hypotheses, where))
     if grad.shape != theta.shape:
         return TensorCheck(name, False, np.inf, "directional", diagnose(grad, np.empty(theta.shape)))
@@ -275,3 +306,11 @@ def _verdict(name, agree, method, hint):
                 "check it on a network whose loss is not so close to 0 (less confident, or smaller)")
         return TensorCheck(name, False, agree.max_error, method, note, too_small=True)
     return TensorCheck(name, agree.passed, agree.max_error, method, "" if agree.passed else hint())
+
+
+def _at_kink(name, agree, entries):
+    where = ", ".join(str(tuple(int(k) for k in e)) for e in entries)
+    note = (f"at a kink: finite differences straddle a kink of ReLU at entry {where} (a pre-activation so close "
+            "to 0 that the step eps crosses it), where the slope jumps; your value lies between the slopes on "
+            "either side, and the entry cannot be judged there; check it where no pre-activation is so close to 0")
+    return TensorCheck(name, False, agree.max_error, "element-wise", note, at_kink=True)

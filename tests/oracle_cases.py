@@ -231,4 +231,4 @@ def lab_assistant(case):
     left out: their rows say "missing" at no cost)."""
     rows = check_gradients(case.loss_fn, case.params, {case.tensor: case.grad}).rows
     row = next(r for r in rows if r.name == case.tensor)
-    return "too small" if row.too_small else "passed" if row.passed else "failed"
+    return "too small" if row.too_small else "at a kink" if row.at_kink else "passed" if row.passed else "failed"
