@@ -9,7 +9,7 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 $(STAMP): pyproject.toml autograde/pyproject.toml
 	python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[course,dev]' -e './autograde[postgres]'
+	$(PY) -m pip install --quiet -e '.[course,dev,oracle]' -e './autograde[postgres]'
 	touch $(STAMP)
 
 ## make test: the whole suite (package, grading pipeline, notebooks with nbval, browser), but for the slow

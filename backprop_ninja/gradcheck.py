@@ -18,7 +18,8 @@ The verdict is scale-free. Each entry's error is relative,
 where `noise` is the round-off a central difference makes on this loss, measured (`round_off`), and the
 scale is the tensor's largest entry: a sign flip (error 2), a zero (1) or a factor of 2 (0.5) fails
 whether the gradient is near 1 or near 1e-8. A tensor that is not wrong but whose whole gradient is
-within a thousand times the noise is too small to judge: a verdict of its own, never a pass.
+within a thousand times the noise is too small to judge: a verdict of its own, never a pass. So is an
+entry whose finite difference straddles a kink (a ReLU's pre-activation within eps of 0, `straddles_kink`).
 """
 
 import re
@@ -78,35 +79,43 @@ def directional_derivatives(f, x, directions, eps=EPS):
     return np.array(slopes)
 
 
-NOISE_POINTS = 8    # evaluations of the loss that measure its round-off
+NOISE_POINTS = 12   # evaluations of the loss that measure its round-off
 
 
 def round_off(f, x, eps=EPS):
     """The error a central difference of step eps in x makes from round-off alone, measured.
 
-    f is evaluated at 8 points along a fixed random direction, each coordinate eps/4 further: so close,
-    a smooth loss has no fourth differences (f⁗·(eps/4)⁴ ≈ 1e-23), and what they hold is its noise σ at
-    the scale of the step (Moré and Wild's ECnoise: σ² = mean(Δ⁴f²)·(4!)²/8!). A loss rounded in its
-    large terms is a staircase: where no step is crossed the points are equal, and they are taken 8
-    times further apart until some are (at most 8⁴ times). A central difference subtracts two values
-    over 2·eps. Measured, because a loss computed through large terms (log-sum-exp of logits of 1000,
-    a confident network's loss of 1e-8) carries their round-off, not its own size's; never below what
-    float64 makes of that size (ε_mach·|L|/eps). x is restored exactly."""
+    f is evaluated at 12 points along a fixed random direction, spread irregularly over 3·eps: so close, a
+    smooth loss is a cubic (its next term f⁗·eps⁴ ≈ 1e-20), and what a least-squares cubic leaves is its
+    noise σ at the scale of the step (σ² = residual² / 8 degrees of freedom). Irregularly, because rounding
+    is a sawtooth: points an equal step apart can land on a loss's rounding grid in step with it (a
+    confident network's loss, rounded where its terms are near 1, advancing 20.0 ulps a point) and show no
+    noise where there is a full ulp. A loss rounded in its large terms is a staircase: where no step is
+    crossed the points are equal, and they are taken 8 times further apart until some are (at most 8⁴
+    times). A central difference subtracts two values over 2·eps. Measured, because a loss computed through
+    large terms (log-sum-exp of logits of 1000, a confident network's loss of 1e-8) carries their round-off,
+    not its own size's; never below what float64 makes of that size (ε_mach·|L|/eps). x is restored exactly."""
     original = x.copy()
-    u = np.random.default_rng(0).standard_normal(x.shape)
+    rng = np.random.default_rng(0)
+    u = rng.standard_normal(x.shape)
     u *= np.sqrt(u.size / max((u ** 2).sum(), 1e-300))   # each coordinate moves about 1 per unit of t
+    t = np.sort(rng.uniform(0, 3, NOISE_POINTS))
     try:
         for spread in 8.0 ** np.arange(5):
             values = []
-            for t in range(NOISE_POINTS):
-                x[...] = original + t * spread * eps / 4 * u
+            for ti in t:
+                x[...] = original + ti * spread * eps * u
                 values.append(float(f()))
             if np.ptp(values) > 0 or not np.all(np.isfinite(values)):
                 break
     finally:
         x[...] = original
-    fourth = np.diff(np.array(values), n=4)
-    sigma = np.sqrt(np.mean(fourth ** 2) * 576 / 40320) if np.all(np.isfinite(fourth)) else 0.0
+    values = np.array(values)
+    sigma = 0.0
+    if np.all(np.isfinite(values)):
+        moved = values - values[0]
+        residual = moved - np.polyval(np.polyfit(t, moved, 3), t)
+        sigma = np.sqrt((residual ** 2).sum() / (NOISE_POINTS - 4))
     size = np.finfo(np.float64).eps * max(abs(values[0]), np.finfo(np.float64).tiny)
     return float(max(np.sqrt(2) * sigma, size) / eps)
 
@@ -117,6 +126,7 @@ class Agreement:
     errors: np.ndarray      # relative error per entry
     scale: float
     noise: float
+    floor: float            # the smallest denominator of an entry's error
 
     @property
     def max_error(self):
@@ -144,7 +154,31 @@ def agreement(analytic, numeric, noise):
     floor = max(SCALE_FLOOR * scale, NOISE_MARGIN * noise / RTOL)
     with np.errstate(invalid="ignore", over="ignore"):
         errors = np.abs(a - n) / np.maximum(np.maximum(np.abs(a), np.abs(n)), floor)
-    return Agreement(np.where(np.isfinite(errors), errors, np.inf), scale, noise)
+    return Agreement(np.where(np.isfinite(errors), errors, np.inf), scale, noise, floor)
+
+
+def straddles_kink(f, x, i, value, floor, eps=EPS):
+    """Whether the central difference by x's entry i straddles a kink of f (ReLU's, at 0) that explains why
+    `value` disagrees with it.
+
+    f at x_i + t·eps, t = −2 … 2, gives four slopes s1 … s4. A smooth f bends evenly: its slope changes by
+    f″·eps a step, give or take f‴·eps². A kink within eps of x_i puts its jump into one or two of those
+    changes. The entry is at a kink if the spread of the changes is at least value's disagreement with
+    the central difference (s2 + s3)/2 (which is over ten times the round-off, or the entry would agree),
+    and value lies between the one-sided slopes s2 and s3, the subgradients the step sees (within the
+    tolerance of a right entry). x is restored exactly."""
+    flat = x.reshape(-1)
+    old = flat[i]
+    values = []
+    for t in (-2, -1, 0, 1, 2):
+        flat[i] = old + t * eps
+        values.append(f())
+    flat[i] = old
+    slopes = np.diff(values) / eps
+    numeric = (slopes[1] + slopes[2]) / 2
+    outside = max(min(slopes[1:3]) - value, value - max(slopes[1:3]), 0.0)
+    return (np.ptp(np.diff(slopes)) >= abs(value - numeric)
+            and outside <= RTOL * max(abs(value), abs(numeric), floor))
 
 
 @dataclass
@@ -156,6 +190,7 @@ class TensorCheck:
     method: str
     hint: str = ""
     too_small: bool = False
+    at_kink: bool = False
 
 
 @dataclass
@@ -175,11 +210,11 @@ class Report:
 
     @property
     def first_failure(self):
-        """The first row found wrong (a row too small to judge is not: it may be right)."""
-        return next((row.name for row in self.rows if not row.passed and not row.too_small), None)
+        """The first row found wrong (a row too small to judge or at a kink is not: it may be right)."""
+        return next((row.name for row in self.rows if not (row.passed or row.too_small or row.at_kink)), None)
 
     def _mark(self, row):
-        return "✓" if row.passed else "?" if row.too_small else "✗"
+        return "✓" if row.passed else "?" if row.too_small else "~" if row.at_kink else "✗"
 
     def _note(self, row):
         return "  ← start here" if row.name == self.first_failure else ""
@@ -198,7 +233,7 @@ class Report:
     def _repr_html_(self):
         cells = []
         for r in self.rows:
-            colour = "#d9f2d9" if r.passed else "#fbeec8" if r.too_small else "#f8d0d0"
+            colour = "#d9f2d9" if r.passed else "#fbeec8" if r.too_small or r.at_kink else "#f8d0d0"
             note = " <b>← start here</b>" if self._note(r) else ""
             cells.append(
                 f'<tr style="background:{colour}"><td>{self._mark(r)}</td><td><code>{r.name}</code>{note}</td>'
@@ -247,7 +282,11 @@ def check_tensor(f, name, theta, grad, hypotheses=(), where="", eps=EPS, rng=Non
         numeric = numerical_gradient(f, theta, eps)
         if grad.shape != theta.shape:
             return TensorCheck(name, False, np.inf, "element-wise", diagnose(grad, numeric))
-        return _verdict(name, agreement(grad, numeric, noise), "element-wise",
+        agree = agreement(grad, numeric, noise)
+        off = np.flatnonzero(agree.errors > RTOL)
+        if off.size and all(straddles_kink(f, theta, i, grad.flat[i], agree.floor, eps) for i in off):
+            return _at_kink(name, agree, [np.unravel_index(i, theta.shape) for i in off])
+        return _verdict(name, agree, "element-wise",
                         lambda: diagnose(grad, numeric, hypotheses() if callable(hypotheses) else hypotheses, where))
     if grad.shape != theta.shape:
         return TensorCheck(name, False, np.inf, "directional", diagnose(grad, np.empty(theta.shape)))
@@ -267,3 +306,11 @@ def _verdict(name, agree, method, hint):
                 "check it on a network whose loss is not so close to 0 (less confident, or smaller)")
         return TensorCheck(name, False, agree.max_error, method, note, too_small=True)
     return TensorCheck(name, agree.passed, agree.max_error, method, "" if agree.passed else hint())
+
+
+def _at_kink(name, agree, entries):
+    where = ", ".join(str(tuple(int(k) for k in e)) for e in entries)
+    note = (f"at a kink: finite differences straddle a kink of ReLU at entry {where} (a pre-activation so close "
+            "to 0 that the step eps crosses it), where the slope jumps; your value lies between the slopes on "
+            "either side, and the entry cannot be judged there; check it where no pre-activation is so close to 0")
+    return TensorCheck(name, False, agree.max_error, "element-wise", note, at_kink=True)

@@ -241,3 +241,31 @@ def test_lesson_06_mistakes_are_named_from_the_numbers_alone():
     counted_once[idx] += demb
     report = check_gradients(nets.layer_loss(nets.embedding_forward, demb, idx), {"C": C}, {"C": counted_once})
     assert not report.all_passed and "row(s) 0 are off" in report.rows[0].hint
+
+
+def test_an_entry_whose_finite_difference_straddles_a_kink_is_said_to_be_at_a_kink_and_never_passes():
+    """ReLU at z[0] = 0: the central difference averages its slopes 0 and 1. A value between them cannot be
+    judged there; one outside them (or any other entry off) is wrong."""
+    loss = lambda p: float(nets.relu(p["z"]).sum() + (p["z"] ** 2).sum())
+    z = np.array([0.0, 1.0, -1.0])
+    for subgradient in (0.0, 1.0, 0.3):
+        report = check_gradients(loss, {"z": z}, {"z": np.array([subgradient, 3.0, -2.0])})
+        (row,) = report.rows
+        assert row.at_kink and not row.passed and not row.too_small
+        assert "kink" in row.hint and "(0,)" in row.hint
+        assert report.first_failure is None and "~" in str(report) and "#fbeec8" in report._repr_html_()
+    for wrong in ([-1.0, 3.0, -2.0], [0.0, 3.3, -2.0], [2.0, 3.0, -2.0]):
+        (row,) = check_gradients(loss, {"z": z}, {"z": np.array(wrong)}).rows
+        assert not row.at_kink and not row.passed, wrong
+
+
+def test_a_sharply_curved_smooth_loss_is_no_kink():
+    """exp(300·z): its one-sided slopes differ by f″·eps, 0.3 % of the slope, so a 0.1 % error lies between
+    them; but the slope bends evenly (its changes differ by f‴·eps², 1e-5 of it): wrong, not at a kink."""
+    loss = lambda p: float(np.exp(300 * p["z"]).sum())
+    z = np.array([0.01, -0.02])
+    right = 300 * np.exp(300 * z)
+    assert check_gradients(loss, {"z": z}, {"z": right}).all_passed
+    for factor in (1.01, 1.001):
+        (row,) = check_gradients(loss, {"z": z}, {"z": right * [factor, 1.0]}).rows
+        assert not row.at_kink and not row.passed, factor

@@ -14,7 +14,7 @@ def pins_from_pyproject(repo):
 def pins_from_environment(repo):
     pins = {}
     for line in (repo / "environment.yml").read_text().splitlines():
-        m = re.fullmatch(r"\s+- ([\w.-]+)=([\w.]+)", line)
+        m = re.fullmatch(r"\s+- ([\w.-]+)==?([\w.]+)", line)   # conda's name=version, pip's name==version
         if m and m.group(1) != "python":
             pins[m.group(1)] = m.group(2)
     return pins
