@@ -292,8 +292,8 @@ class MLPBackward(Rules):
 class TraceByHand(Rules):
     """Numbers computed on paper for lesson 04's hand trace, against finite differences of its loss.
 
-    The trace is one fixed network, so there is nothing to draw: the call carries no argument
-    (only the placeholder `no_arguments`, since an empty call would not travel)."""
+    The trace is one fixed network whose every number the lesson prints, so it is the lesson's check
+    only, never graded (a hidden test could only grade copying). Its call carries no argument."""
     atol, rtol = 2e-6, 0.0   # at least six decimals, as the lesson says: rounded to 5 they are off by up to 3.5e-6
 
     def reference(self, call):

@@ -1,4 +1,5 @@
-"""Lesson 04 says what its tasks ask, and its checks ask what it says: trace_by_hand's contract and decimals."""
+"""Lesson 04 says what its tasks ask, and its checks ask what it says: trace_by_hand's contract, decimals and
+(no) grade."""
 import re
 
 import nbformat
@@ -55,3 +56,20 @@ def test_the_forward_trace_cell_shows_its_lines_and_no_repr():
     lines = []
     assert trace.print_trace(say=lines.append, backward_pass=False) is None   # a cell ending in it shows no Trace(...)
     assert lines[-1] == "L     = −log p[0] = 0.775804"
+
+
+def test_the_hand_trace_is_checked_against_finite_differences_with_its_mistakes_named():
+    right = {k: [round(v, 6) for v in vs] for k, vs in right_trace().items()}
+    visible_test("trace_by_hand", lambda: right, "numbers")
+    with pytest.raises(AssertionError, match="no ReLU mask"):
+        visible_test("trace_by_hand", lambda: {**right, "dW1_dead_row": [-0.08095, -0.12952]}, "numbers")
+    with pytest.raises(AssertionError, match="sign is flipped"):
+        visible_test("trace_by_hand", lambda: {k: [-v for v in vs] for k, vs in right.items()}, "numbers")
+    with pytest.raises(AssertionError, match="dh is missing"):
+        visible_test("trace_by_hand", lambda: {k: v for k, v in right.items() if k != "dh"}, "numbers")
+
+
+def test_the_hand_trace_whose_answers_the_lesson_prints_is_not_graded_and_the_lesson_says_so(cells):
+    graded = [c.source for c in cells if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"]
+    assert graded and not any("trace_by_hand" in source for source in graded)
+    assert "**This one is not graded.**" in text_before(cells, "trace_by_hand")

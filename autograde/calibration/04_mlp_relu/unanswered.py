@@ -1,5 +1,5 @@
 """Submits the release notebook untouched."""
-FAILS = ["test_trace_by_hand", "test_W1", "test_b1", "test_W2", "test_b2", "test_inputs_unchanged",
+FAILS = ["test_W1", "test_b1", "test_W2", "test_b2", "test_inputs_unchanged",
          "test_gradient_descent", "test_gradient_descent_unchanged", "test_trains_xor"]
 
 
