@@ -13,8 +13,11 @@ a network of a million parameters within a time budget, a training test with the
 (`train_xor`, `train_sequences`, which rebuild their run from a seed and take no data of the caller's).
 """
 
+import contextlib
 import copy
 import functools
+import io
+import re
 import signal
 import textwrap
 import threading
@@ -41,11 +44,14 @@ WHAT = {   # what each test's visible data checks, for the line printed when it 
     "unchanged": "inputs left as they were",
     "train": f"{TRAIN_RUNS} networks trained for 3000 steps on XOR, and dW1 on a large network",
     "numbers": "finite differences of the trace's loss",
-    "descends": "a stand-in gradient, 3 and 7 steps",
+    "descends": "a stand-in gradient, 3 and 7 steps, log_every = 0",
+    "logs": "the log lines of 3 steps with log_every = 2 and 7 steps with log_every = 3",
     ("softmax_nll_backward", "random"): "the worked example (N = 1), N = 4, K = 3, and 256 × 4,096 logits",
     ("softmax_nll_backward", "extreme"): "logits of magnitude 1000, also 256 × 4,096 of them",
     ("mlp_bn_backward", "train"): f"{CAPSTONE['steps']} steps of minibatch gradient descent on the lesson's sequence",
 }
+
+AFTER = {"trace_by_hand": "not graded: the trace prints these numbers"}   # what follows a pass, when not the grade
 
 
 def _what(name, part):
@@ -95,12 +101,12 @@ def _mlp_calls(rules, part):
     return calls + [{**big, "_directions": np.array(41)}]
 
 
-def _gradient_descent_calls():
+def _gradient_descent_calls(part):
     calls = []
-    for seed, (N, steps, decay, lr) in enumerate([(5, 3, 1.5, 0.2), (1, 7, 0.8, 0.1)]):
+    for seed, (N, steps, decay, lr, every) in enumerate([(5, 3, 1.5, 0.2, 2), (1, 7, 0.8, 0.1, 3)]):
         params, X, y = data.classification(N, [3, 4, 2], seed=50 + seed)
         calls.append({"params": params, "X": X, "y": y, "backward": np.array(decay), "steps": np.array(steps),
-                      "lr": np.array(lr)})
+                      "lr": np.array(lr), "log_every": np.array(every if part == "logs" else 0)})
     return calls
 
 
@@ -143,9 +149,9 @@ def visible_calls(name, part):
     if name == "softmax_nll_backward":
         return _softmax_calls(part, with_labels=True) + RULES[name].scale_calls(np.random.default_rng(13), part)
     if name == "trace_by_hand":
-        return [{"no_arguments": np.array(0)}]
+        return [{}]   # one fixed network: no arguments
     if name == "gradient_descent":
-        return _gradient_descent_calls()
+        return _gradient_descent_calls(part)
     if name in ("batchnorm_backward", "layernorm_backward"):
         return _norm_calls(RULES[name].axis)
     if name == "embedding_backward":
@@ -177,7 +183,7 @@ def visible_test(name, student_fn, part):
             message += f" (on visible example {alone[0] + 1} of {len(calls)})" if alone else ""
     if message:
         raise _failure(message)
-    _print(f"{name}, visible test ({_what(name, part)}) ✓ — the grade repeats it on fresh data")
+    _print(f"{name}, visible test ({_what(name, part)}) ✓ — {AFTER.get(name, 'the grade repeats it on fresh data')}")
 
 
 def _run(student_fn, call):
@@ -197,8 +203,8 @@ def arguments(call):
             return weight_decay(float(value))
         if key in ("eps", "lr"):
             return float(value)
-        return int(value) if key in ("steps", "seed", "batch") else value
-    return [argument(k, v) for k, v in call.items() if k != "no_arguments" and not k.startswith("_")]
+        return int(value) if key in ("steps", "seed", "batch", "log_every") else value
+    return [argument(k, v) for k, v in call.items() if not k.startswith("_")]
 
 
 class OverBudget(BaseException):
@@ -224,7 +230,10 @@ def _within(seconds, run, *args):
 
 def run(student_fn, call):
     """What student_fn returns for the call: on a scale call only the tensor tested, on a training call the
-    parameters trained with it as the backward pass (by the test's own loop)."""
+    parameters trained with it as the backward pass (by the test's own loop), on a call that asks for a
+    log (log_every > 0) the log lines it prints (`printed_log`)."""
+    if int(call.get("log_every", 0)):
+        return printed_log(student_fn, call)
     if "network" in call:
         out = _within(float(call["budget"]), student_fn, *scale.arguments(call))
         keep = str(call["keep"]) if "keep" in call else None
@@ -254,6 +263,36 @@ def outcome(student_fn, call):
         return _asarray(out, dtype=_float64)
     except (TypeError, ValueError) as error:
         return f"returned something that is not an array of numbers ({error})"[:500]
+
+
+LOG_LINE = re.compile(r"\s*iter\s+(\d+)\s+loss\s+(\S+)\s+acc\s+(\S+)\s*")
+FINAL_LINE = re.compile(r"\s*final\s+loss\s+(\S+)\s+acc\s+(\S+)\s*")
+
+
+def printed_log(student_fn, call):
+    """The training log student_fn prints on the call, as `log_rows` reads it (what it returns is not looked at)."""
+    with contextlib.redirect_stdout(io.StringIO()) as printed:
+        student_fn(*arguments(call))
+    return log_rows(printed.getvalue())
+
+
+def log_rows(text):
+    """The lines `iter <step> loss <loss> acc <accuracy>` and `final loss <loss> acc <accuracy>` of text, in
+    order, as rows (step, loss, accuracy), step −1 for a final line (any spacing; a number that does not
+    read is NaN); other lines are left out."""
+    def number(word):
+        try:
+            return float(word)
+        except ValueError:
+            return float("nan")
+
+    rows = []
+    for line in text.splitlines():
+        if match := LOG_LINE.fullmatch(line):
+            rows.append([float(match[1]), number(match[2]), number(match[3])])
+        elif match := FINAL_LINE.fullmatch(line):
+            rows.append([-1.0, number(match[1]), number(match[2])])
+    return _asarray(rows, dtype=_float64).reshape(-1, 3)
 
 
 def check_shapes(grads, params):
@@ -332,4 +371,4 @@ def _order(probe, answer):
 
 def _after(inputs):
     """The inputs a function must leave unchanged, as it left them (a function f and the step eps are not arrays)."""
-    return {k: v for k, v in inputs.items() if k not in ("f", "eps", "steps", "lr")}
+    return {k: v for k, v in inputs.items() if k not in ("f", "eps", "steps", "lr", "log_every")}

@@ -108,6 +108,10 @@ class Rules:
     def where(self, call, key):
         return ""
 
+    def label(self, key):
+        """How a verdict names the returned tensor `key`: a gradient's name."""
+        return (key if key.startswith("d") else f"d{key}") if key else "the result"
+
     def judge(self, part, calls, outputs, afters):
         """'' if the answers are right for this part, else what is wrong."""
         for call, got, after in zip(calls, outputs, afters):
@@ -134,7 +138,7 @@ class Rules:
         else:
             pairs = [(None, got, np.asarray(expected, dtype=np.float64))]
         for key, g, e in pairs:
-            label = (key if key.startswith("d") else f"d{key}") if key else "the result"
+            label = self.label(key)
             if g is None:
                 return f"{label} is missing from the returned dict"
             if g.shape != e.shape:
@@ -336,9 +340,9 @@ def along_directions(loss, theta, g, label, call, step):
 class TraceByHand(Rules):
     """Numbers computed on paper for lesson 04's hand trace, against finite differences of its loss.
 
-    The trace is one fixed network, so there is nothing to draw: the call carries no argument
-    (only the placeholder `no_arguments`, since an empty call would not travel)."""
-    atol, rtol = 2e-6, 0.0   # six decimals, as the lesson asks
+    The trace is one fixed network whose every number the lesson prints, so it is the lesson's check
+    only, never graded (a hidden test could only grade copying). Its call carries no argument."""
+    atol, rtol = 2e-6, 0.0   # at least six decimals, as the lesson says: rounded to 5 they are off by up to 3.5e-6
 
     def reference(self, call):
         numeric = trace.numerical_node_grads()
@@ -355,15 +359,71 @@ class TraceByHand(Rules):
 class GradientDescent(Rules):
     """The student's training loop, driven by a backward pass the test chooses: the gradient of
     ½·decay·Σ‖θ‖² (`functions.weight_decay`), so that `steps` updates θ ← θ − lr·decay·θ leave exactly
-    θ·(1 − lr·decay)^steps. The test never touches the student's own backward pass."""
+    θ·(1 − lr·decay)^steps. The test never touches the student's own backward pass.
+
+    Part 'logs' judges the lines it prints (`checks.log_rows`) when log_every > 0: `iter s` at s = 0,
+    log_every, … below steps, with the loss (to 4 decimals) and accuracy (to 3) of the parameters after s
+    updates, then `final` with those after all of them."""
     atol, rtol = 1e-9, 1e-9
+    log_atol = {"loss": 1e-4, "acc": 1e-3}   # printed to 4 and 3 decimals, off by at most half the last one
 
     def reference(self, call, steps=None, sign=-1.0):
         decay, lr = float(call["backward"]), float(call["lr"])
         steps = int(call["steps"]) if steps is None else steps
         return {k: v * (1 + sign * lr * decay) ** steps for k, v in call["params"].items()}
 
+    def label(self, key):
+        return key   # the loop returns parameters, not gradients
+
+    def log(self, call, late=0):
+        """The right log's rows (step, loss, accuracy), final line step −1; late=1: each iter line one update late."""
+        every, steps = int(call["log_every"]), int(call["steps"])
+
+        def row(step, updates):
+            params = self.reference(call, updates)
+            loss = nets.mlp_relu_forward(params, call["X"], call["y"])[0]
+            return [step, loss, float(np.mean(nets.predict(params, call["X"]) == call["y"]))]
+
+        return np.array([row(s, s + late) for s in range(0, steps, every)] + [row(-1, steps)])
+
+    def _judge_log(self, call, rows):
+        every, steps = int(call["log_every"]), int(call["steps"])
+        setting = f"with log_every = {every} and steps = {steps}"
+        expected, late = self.log(call), self.log(call, late=1)
+        if rows.ndim != 2 or rows.shape[1] != 3:
+            return "the log could not be read"
+        want = [int(s) for s in expected[:-1, 0]]
+        if not len(rows):
+            return (f"printed no log line {setting}: expected `iter <step> loss <loss> acc <accuracy>` at steps "
+                    f"{want}, then `final loss <loss> acc <accuracy>`")
+        logged = [int(s) for s in rows[rows[:, 0] >= 0, 0]]
+        if logged != want:
+            return (f"logged steps {logged} {setting}, expected {want}: a line at step 0 and every log_every "
+                    "steps after it")
+        if len(rows) != len(expected) or rows[-1, 0] >= 0:
+            return f"{setting}: expected one line `final loss <loss> acc <accuracy>`, after the loop and last"
+        for (step, loss, acc), (_, right_loss, right_acc), (_, late_loss, _) in zip(rows, expected, late):
+            line = "final" if step < 0 else f"iter {int(step)}"
+            if not abs(loss - right_loss) <= self.log_atol["loss"]:
+                hint = ("the loss after that step's update? log the loss of the step's forward pass, before the "
+                        "update (iter 0 is the network you were given)"
+                        if step >= 0 and abs(loss - late_loss) <= self.log_atol["loss"]
+                        else "the loss mlp_relu_forward returns for the parameters of that line")
+                return f"{line} printed loss {loss:.4f}, expected {right_loss:.4f}: {hint}"
+            if not abs(acc - right_acc) <= self.log_atol["acc"]:
+                hint = ("a percentage? acc is a fraction, np.mean(predict(params, X) == y)"
+                        if abs(acc - 100 * right_acc) <= 100 * self.log_atol["acc"]
+                        else "acc is np.mean(predict(params, X) == y) for the parameters of that line")
+                return f"{line} printed acc {acc:.3f}, expected {right_acc:.3f}: {hint}"
+        return ""
+
     def judge(self, part, calls, outputs, afters):
+        if part == "logs":
+            for call, rows in zip(calls, outputs):
+                message = _describe(rows) if isinstance(rows, str) else self._judge_log(call, rows)
+                if message:
+                    return message
+            return ""
         if part == "unchanged":
             for call, got, after in zip(calls, outputs, afters):
                 if isinstance(got, str):

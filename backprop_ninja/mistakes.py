@@ -164,6 +164,8 @@ def explain_error(message):
     """The lessons' words for an exception a student's function raised, if they have any."""
     if "NotImplementedError" in message:
         return "not answered yet: replace `raise NotImplementedError()` by your code"
+    if "modulo by zero" in message:
+        return "log_every = 0 means no logging: test log_every before computing step % log_every"
     if "broadcast" in message:
         return ("shapes that do not broadcast: did a sum lose its axis? keep it (keepdims=True), and check "
                 "each array's shape against the lesson's")

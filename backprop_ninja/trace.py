@@ -203,10 +203,11 @@ def print_table(grads, say=print):
 
 
 def print_trace(say=print, backward_pass=True):
+    """Say the trace line by line; return nothing, so a notebook cell ending in it shows only the lines."""
     say("Forward pass (source convention: z1 = W1 @ x + b1, a row of W1 per hidden neuron)")
     t = forward(say)
     if not backward_pass:
-        return t
+        return
     say("\nBackward pass")
     backward(t, say)
     say(f"\ndW1 = {fmt(t.dW1)}   (row 0, the dead neuron's, is zero)")
@@ -215,4 +216,3 @@ def print_trace(say=print, backward_pass=True):
     say(f"db2 = {fmt(t.db2)}")
     say("")
     print_table(t.grads, say)
-    return t

@@ -78,11 +78,6 @@ class MLPBackward(judging.MLPBackward):
                 return {"params": params, "cache": cache, "y": y}
 
 
-class TraceByHand(judging.TraceByHand):
-    def calls(self, rng, part):
-        return [{"no_arguments": np.array(0)}]
-
-
 class GradientDescent(judging.GradientDescent):
     def calls(self, rng, part):
         out = []
@@ -91,7 +86,8 @@ class GradientDescent(judging.GradientDescent):
             out.append({"params": nets.init_params(sizes, seed=int(rng.integers(2**31)), relu=True),
                         "X": rng.standard_normal((N, sizes[0])), "y": rng.integers(0, sizes[-1], size=N),
                         "backward": np.array(rng.uniform(0.5, 2.0)), "steps": np.array(steps),
-                        "lr": np.array(rng.uniform(0.05, 0.3))})
+                        "lr": np.array(rng.uniform(0.05, 0.3)),
+                        "log_every": np.array(int(rng.integers(2, steps + 1)) if part == "logs" else 0)})
         return out
 
 
@@ -103,7 +99,6 @@ EXERCISES = {
     "mlp_tanh_backward": MLPBackward("mlp_tanh"),
     "mlp_relu_backward": MLPBackward("mlp_relu"),
     "mlp3_backward": MLPBackward("mlp3"),
-    "trace_by_hand": TraceByHand(),
     "gradient_descent": GradientDescent(),
 }
 

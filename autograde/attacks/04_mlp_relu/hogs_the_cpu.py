@@ -2,8 +2,8 @@
 a kernel's processes share one CPU weight (its cpu cgroup) and its cells' budgets count all their CPU seconds, so
 the hog starves only itself. Graded beside the calibration class on a saturated machine (tests/test_saturated.py)."""
 FAILS = []
-MAY_FAIL = ["test_trace_by_hand", "test_W1", "test_b1", "test_W2", "test_b2", "test_inputs_unchanged",
-            "test_gradient_descent", "test_gradient_descent_unchanged", "test_trains_xor"]   # its own CPU, spent by its hogs
+MAY_FAIL = ["test_W1", "test_b1", "test_W2", "test_b2", "test_inputs_unchanged",
+            "test_gradient_descent", "test_gradient_descent_unchanged", "test_gradient_descent_logs", "test_trains_xor"]   # its own CPU, spent by its hogs
 
 
 def mlp_relu_backward(params, cache, y):

@@ -1,5 +1,5 @@
-"""The training loop adds the gradient: gradient ascent."""
-FAILS = ["test_gradient_descent"]
+"""The training loop adds the gradient: gradient ascent. It never logs."""
+FAILS = ["test_gradient_descent", "test_gradient_descent_logs"]
 
 
 def gradient_descent(params, X, y, backward, steps=3000, lr=0.5, log_every=300):

@@ -1,6 +1,7 @@
 """Submits the release notebook untouched."""
-FAILS = ["test_trace_by_hand", "test_W1", "test_b1", "test_W2", "test_b2", "test_inputs_unchanged",
-         "test_gradient_descent", "test_gradient_descent_unchanged", "test_trains_xor"]
+FAILS = ["test_W1", "test_b1", "test_W2", "test_b2", "test_inputs_unchanged",
+         "test_gradient_descent", "test_gradient_descent_unchanged", "test_gradient_descent_logs",
+         "test_trains_xor"]
 
 
 def trace_by_hand():
