@@ -18,7 +18,7 @@ The verdict is scale-free. Each entry's error is relative,
 where `noise` is the round-off a central difference makes on this loss, measured (`round_off`), and the
 scale is the tensor's largest entry: a sign flip (error 2), a zero (1) or a factor of 2 (0.5) fails
 whether the gradient is near 1 or near 1e-8. A tensor that is not wrong but whose whole gradient is
-within a thousand times the noise is too small to judge: a verdict of its own, never a pass. So is an
+within two thousand times the noise is too small to judge: a verdict of its own, never a pass. So is an
 entry whose finite difference straddles a kink (a ReLU's pre-activation within eps of 0, `straddles_kink`).
 """
 
@@ -33,7 +33,7 @@ EPS = 1e-5          # the course's step: near the cube root of float64's machine
 RTOL = 1e-4         # the largest relative error a right gradient shows
 SCALE_FLOOR = 1e-2  # entries this much smaller than the tensor's largest are judged against its scale
 NOISE_MARGIN = 10   # a right gradient may differ from the measurement by this many times its round-off
-TOO_SMALL = 1000    # below this many times the round-off, a 1 % error in the largest entry is lost in it
+TOO_SMALL = 2000    # below this many times the round-off, a 1 % error in the largest entry may hide in it
 ELEMENTWISE_MAX = 512   # tensors up to this size are checked element by element
 DIRECTIONS = 4      # random directions for larger tensors
 
@@ -301,7 +301,7 @@ def check_tensor(f, name, theta, grad, hypotheses=(), where="", eps=EPS, rng=Non
 
 def _verdict(name, agree, method, hint):
     if agree.too_small:   # a verdict of its own: not a pass
-        note = (f"too small to judge: its largest entry, {agree.scale:.1e}, is within a thousand times the "
+        note = (f"too small to judge: its largest entry, {agree.scale:.1e}, is within {TOO_SMALL:,} times the "
                 f"round-off of finite differences here ({agree.noise:.0e}), where a 1 % error would not show; "
                 "check it on a network whose loss is not so close to 0 (less confident, or smaller)")
         return TensorCheck(name, False, agree.max_error, method, note, too_small=True)
