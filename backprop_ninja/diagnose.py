@@ -101,8 +101,9 @@ def _layer_hint(grad, reference):
         return ""
     tol = 1e-6 * max(1.0, float(np.abs(reference).max()))
     if np.all(np.abs(reference.sum(axis=0)) <= tol) and not np.all(np.abs(grad.sum(axis=0)) <= tol):
-        return ("the true gradient sums to zero over the batch (axis 0) in every column and yours does not: "
-                "a path through a batch mean left out? (batchnorm's dx without the mean's path)")
+        return ("every column of the true gradient sums to zero (down axis 0) and yours does not: a path "
+                "through a batch mean left out? (batchnorm's dx without the mean's path, or a tensor below a "
+                "batchnorm, such as dW1 or dC, given a dh that lacks it)")
     wrong = np.any(np.abs(grad - reference) > 1e-6 + 1e-3 * np.abs(reference), axis=1)
     if 0 < wrong.sum() < len(wrong):
         rows = ", ".join(map(str, np.flatnonzero(wrong)))

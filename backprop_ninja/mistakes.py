@@ -268,6 +268,8 @@ def mlp_bn(params, X, y, key):
     variants.append(("a repeated row of C is counted once: a token used k times in the batch gets k contributions; "
                      "add them all up with np.add.at",
                      {"lookup": lambda idx, C: (C0[idx] + (C - C0)[idx] * last[..., None], None)}))
+    variants.append(("the tanh derivative is missing: dbn = dh · (1 − h²), not dh",
+                     {"act": lambda b: h + (b - bn)}))
     cubic = lambda u: u - u ** 3 / 3   # its derivative is 1 − u²: tanh′ written with the input bn
     variants.append(("the tanh derivative uses its input instead of h: tanh'(bn) = 1 − h², with h = tanh(bn)",
                      {"act": lambda b: h + cubic(b) - cubic(bn)}))
