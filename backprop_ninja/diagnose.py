@@ -54,12 +54,13 @@ def _shape_hint(grad, reference):
         if _close(grad.T, reference):
             return f"transpose: got shape {grad.shape}, expected {reference.shape}; the values are right, transposed"
         return f"transpose: got shape {grad.shape}, expected {reference.shape}"
+    if grad.size == reference.size and _close(grad.reshape(reference.shape), reference):
+        return (f"shape: the values are right but the shape is {grad.shape}, expected {reference.shape}: a gradient "
+                "has its parameter's shape (a sum with keepdims=True keeps an axis of 1)")
     if grad.ndim == reference.ndim + 1 and grad.shape[1:] == reference.shape:
         if _close(grad.sum(axis=0), reference):
             return "axis: sum over the batch (axis 0) is missing; the per-example gradients are right"
         return f"axis: got shape {grad.shape}, expected {reference.shape}; sum over axis 0?"
-    if grad.size == reference.size and _close(grad.reshape(reference.shape), reference):
-        return f"shape: the values are right but the shape is {grad.shape}, expected {reference.shape}"
     if grad.ndim == reference.ndim == 1:
         return (f"axis: got shape {grad.shape}, expected {reference.shape}; "
                 "summed over the wrong axis? (a bias gradient sums over the batch, axis 0)")
@@ -70,8 +71,9 @@ def diagnose(grad, reference, hypotheses=(), where=""):
     """A short sentence naming the likely mistake, or '' if grad equals reference.
 
     A hypothesis matches when the student's gradient is a hundred times nearer to it
-    than to the reference. `where` says what the tensor's line depends on, for a mistake
-    no hypothesis names."""
+    than to the reference; of several, the first within ten times the nearest (on small
+    data two mistakes may coincide nearly). `where` says what the tensor's line depends on,
+    for a mistake no hypothesis names."""
     grad, reference = np.asarray(grad, dtype=np.float64), np.asarray(reference, dtype=np.float64)
     if grad.shape != reference.shape:
         return _shape_hint(grad, reference)
@@ -80,10 +82,12 @@ def diagnose(grad, reference, hypotheses=(), where=""):
     off = np.abs(grad - reference).max(initial=0.0)
     if off == 0:
         return ""
-    for mistake, wrong in hypotheses:
-        wrong = np.asarray(wrong, dtype=np.float64)
-        if wrong.shape == grad.shape and np.abs(grad - wrong).max(initial=0.0) <= 0.01 * off:
-            return mistake
+    distances = [(mistake, np.abs(grad - wrong).max(initial=0.0)) for mistake, wrong in
+                 ((m, np.asarray(w, dtype=np.float64)) for m, w in hypotheses)
+                 if wrong.shape == grad.shape and np.all(np.isfinite(wrong))]
+    nearest = min((d for _, d in distances), default=np.inf)
+    if nearest <= 0.01 * off:   # two mistakes may coincide on small data: the first of the nearest
+        return next(mistake for mistake, d in distances if d <= 10 * nearest)
     if _close(grad, reference):
         return f"close to the true gradient, but off by up to {off:.1e}"
     if grad.ndim == 2 and grad.shape[0] == grad.shape[1] and _close(grad.T, reference):

@@ -181,24 +181,28 @@ NORM_MISTAKES = {
     "n-1": ("n − 1: this is the backward pass of the unbiased variance; the course normalises with the biased "
             "one, var = (1/n)·Σ (x − mu)², so dvar reaches x as dvar·2(x − mu)/n"),
     "gamma": "gamma is missing: out = gamma·xhat + beta, so dxhat = dout·gamma",
+    "count": ("the statistics' paths divide by the size of the other axis: mu and var are means over the axis "
+              "normalised, so their paths bring 1/n with n its size (N for batchnorm, D for layernorm)"),
 }
+SHARED_MEANS = ("dgamma and dbeta are means over the batch: gamma and beta are shared by every example, so their "
+                "gradients add up every example's, a sum over axis 0 (like a bias)")
 NORM_AXES = {0: "batchnorm normalises each feature over the batch (axis 0)",
              1: "layernorm normalises each example over its features (axis 1)"}
 
 
-def standardize(x0, axis, over=None, mean_path=True, var_path=True, var_factor=1.0):
+def standardize(x0, axis, over=None, mean_path=True, var_path=True, var_factor=1.0, mean_factor=1.0):
     """x ↦ xhat of the normalisation over `axis` near the point x0, with its statistics' paths back into x varied.
 
     u = (x − mu)/std with the point's mu and std; the mean's path re-centres u and the variance's path
     re-scales it, both over the axis `over`, by how much u moved from the point. Equal to xhat at x0; with
-    every path, over `axis` and var_factor 1, its finite differences are the normalisation's own."""
+    every path, over `axis` and both factors 1, its finite differences are the normalisation's own."""
     over = axis if over is None else over
     _, point = nets.normalize_forward(x0, 1.0, 0.0, axis)
     u0 = point["xhat"]
 
     def xhat(x):
         u = (x - point["mu"]) / point["std"]
-        centre = (u - u0).mean(axis=over, keepdims=True) if mean_path else 0.0
+        centre = mean_factor * (u - u0).mean(axis=over, keepdims=True) if mean_path else 0.0
         spread = var_factor * (u ** 2 - u0 ** 2).mean(axis=over, keepdims=True) if var_path else 0.0
         return (u - centre) / np.sqrt(1.0 + spread)
     return xhat
@@ -206,12 +210,13 @@ def standardize(x0, axis, over=None, mean_path=True, var_path=True, var_factor=1
 
 def _norm_variants(x, axis):
     """(key of NORM_MISTAKES or 'axis', xhat variant, gamma's part in the way back) of lesson 06's mistakes."""
-    n = x.shape[axis]
+    n, other = x.shape[axis], x.shape[1 - axis]
+    count = [("count", standardize(x, axis, mean_factor=n / other, var_factor=n / other), True)] if other != n else []
     return [("mean", standardize(x, axis, mean_path=False), True),
             ("var", standardize(x, axis, var_path=False), True),
             ("n-1", standardize(x, axis, var_factor=n / (n - 1)), True),
             ("gamma", standardize(x, axis), False),
-            ("axis", standardize(x, axis, over=1 - axis), True)]
+            ("axis", standardize(x, axis, over=1 - axis), True)] + count
 
 
 def normalization(dout, x, gamma, axis):
@@ -224,9 +229,12 @@ def normalization(dout, x, gamma, axis):
         out.append((NORM_MISTAKES.get(key) or (f"the sums over the wrong axis: {NORM_AXES[axis]}, so the sums "
                                                f"of the backward pass run over axis {axis}, not {1 - axis}"),
                     {"x": dx}))
-    g = np.array(gamma, dtype=np.float64)
+    g, b, N = np.array(gamma, dtype=np.float64), np.zeros(np.shape(gamma)), len(x)
+    xhat = nets.normalize_forward(x, 1.0, 0.0, axis)[0]
     out.append(("dgamma multiplies dout by x; gamma scales xhat, the normalised x",
                 {"gamma": numerical_gradient(lambda: float(np.sum(dout * g * x)), g)}))
+    out.append((SHARED_MEANS, {"gamma": numerical_gradient(lambda: float(np.sum(dout * g * xhat)) / N, g),
+                               "beta": numerical_gradient(lambda: float(np.sum(dout * b)) / N, b)}))
     return out
 
 
@@ -264,6 +272,9 @@ def mlp_bn(params, X, y, key):
         variants.append((NORM_MISTAKES.get(name) or ("the batchnorm's sums run over axis 1, the features: "
                                                      "batchnorm normalises each feature over the batch, axis 0"),
                          {"norm": norm}))
+    xhat, g0, b0, N = standardize(z1, 0), params["gamma"].copy(), params["beta"].copy(), len(X)
+    variants.append((SHARED_MEANS, {"norm": lambda z, gamma, beta: (
+        g0 * xhat(z) + (gamma - g0) * xhat(z) / N + b0 + (beta - b0) / N, point)}))
     C0, last = params["C"].copy(), _last_uses(X)
     variants.append(("a repeated row of C is counted once: a token used k times in the batch gets k contributions; "
                      "add them all up with np.add.at",

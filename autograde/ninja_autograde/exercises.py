@@ -111,7 +111,8 @@ class NormBackward(judging.NormBackward):
         return [self._draw(rng, n) for n in (2, int(rng.integers(3, 9)))]
 
     def _draw(self, rng, n):
-        other = int(rng.integers(1, 6))   # the size of the axis that is not normalised
+        other = int(rng.integers(1, 6))   # the size of the axis that is not normalised,
+        other += other >= n               # never n's: a count of the wrong axis must show
         shape = (n, other) if self.axis == 0 else (other, n)
         while True:
             x = rng.normal(rng.normal(0, 2), rng.uniform(0.5, 3), shape)
