@@ -44,6 +44,12 @@ from . import answers, jail, referee, secret
 from .cgroup import KernelGroup
 
 
+# Run in the kernel before any cell: zmq's thread that frees a large message once sent. Started later, by the
+# first answer over 64 KB (02's on a million logits are 8 MB), it fails in a kernel whose student has forked
+# up to the process cap, and the kernel dies (autograde/attacks/02_softmax_nll/fork_bomb.py).
+ZMQ_GC_FIRST = "--IPKernelApp.exec_lines=__import__('zmq.utils.garbage').utils.garbage.gc.start()"
+
+
 class GraderKernelManager(AsyncKernelManager):
     """A student kernel in the jail (`jail.py`) under limits (`limits.py`), talking over Unix
     sockets in a private runtime folder.
@@ -105,7 +111,7 @@ class GraderKernelManager(AsyncKernelManager):
         return await super()._async_pre_start_kernel(**kw)
 
     def format_kernel_cmd(self, extra_arguments=None):
-        cmd = super().format_kernel_cmd(extra_arguments)
+        cmd = super().format_kernel_cmd(extra_arguments) + [ZMQ_GC_FIRST]
         jail.require_packages(jail.kernel_python(cmd[0]))   # else every test would fail with an ImportError
         if self.jail == "none":
             return jail.launcher(cmd, self.limits)
