@@ -5,10 +5,14 @@
 
     from backprop_ninja import check_backward          # the course's networks, with the named mistakes
     check_backward(mlp_tanh_backward, "mlp_tanh", params, X, y)
+
+    from backprop_ninja import first_wrong_line        # each line on its own: which one holds the mistake
+    first_wrong_line(mlp_tanh_backward, "mlp_tanh", params, X, y)
 """
 
 from .gradcheck import check_gradients, Report
 from .checks import check_backward
+from .lines import first_wrong_line
 
-__all__ = ["check_gradients", "check_backward", "Report"]
+__all__ = ["check_gradients", "check_backward", "first_wrong_line", "Report"]
 __version__ = "0.1.0"

@@ -6,10 +6,14 @@
     check_figure(backward)  a student's backward pass on this network, each weight green where it agrees
                             with finite differences and red where it does not
     backward_stepper()      a widget that walks the backward pass one step at a time
+    draw_lines(lines)       any course network's computational graph, each gradient coloured by the verdict
+                            on its line (`lines.first_wrong_line`)
 
 Every gradient drawn comes from the trace's scalar-by-scalar computation or from finite
 differences; nothing here holds a backward pass of a course network.
 """
+
+import textwrap
 
 import numpy as np
 
@@ -212,3 +216,42 @@ def backward_stepper():
     step.observe(redraw, names="value")
     redraw()
     display(w.VBox([w.HBox([play, step]), out]))
+
+
+def draw_lines(lines, selected=None):
+    """The computational graph of `lines` (a `lines.Lines`): each tensor a box holding the gradient of its line,
+    coloured by the line's status, the values left to right from X to the loss and each parameter above the
+    step that reads it; the first wrong line (or `selected`) framed. Returns a matplotlib Figure."""
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Patch
+
+    from .lines import COLOUR, DATA, grad_key
+
+    graph, status = lines.graph, lines.status
+    chain = list(DATA) + [p.out for p in graph.pieces]
+    where = {name: (2.0 * i, 0.0) for i, name in enumerate(chain)}
+    for p in graph.pieces:
+        above = [n for n in p.inputs if n in lines.params]
+        for j, n in enumerate(above):
+            where[n] = (where[p.out][0] + 0.8 * (j - (len(above) - 1) / 2), 1.0)
+    fig = Figure(figsize=(1.3 * len(chain) + 0.6, 2.9))
+    ax = fig.subplots()
+    for p in graph.pieces:
+        for n in p.inputs:
+            ax.annotate("", where[p.out], where[n], arrowprops=dict(arrowstyle="->", color="#777777",
+                                                                    shrinkA=16, shrinkB=16))
+    framed = selected or lines.first
+    for name, (x, y) in where.items():
+        key = None if name in DATA or name == "loss" else grad_key(name, lines.params)
+        colour = COLOUR[status[key]] if key in status else "white"
+        ax.text(x, y, key or name, ha="center", va="center", fontsize=10, family="monospace",
+                bbox=dict(boxstyle="round,pad=0.4", facecolor=colour,
+                          edgecolor="black", linewidth=2.5 if key and key == framed else 0.8))
+    ax.set_xlim(-0.8, 2.0 * (len(chain) - 1) + 0.8)
+    ax.set_ylim(-0.6, 1.5)
+    ax.axis("off")
+    ax.legend(handles=[Patch(facecolor=c, edgecolor="black", label=s) for s, c in COLOUR.items()
+                       if s in status.values()], loc="lower center", ncol=6, fontsize=8, frameon=False,
+              bbox_to_anchor=(0.5, -0.18))
+    ax.set_title(textwrap.fill(lines._headline().split("\n")[0], 100), fontsize=9)
+    return fig

@@ -22,67 +22,71 @@ def network_mistakes(probe):
     Mistakes in dzL (from the measured dL/dzL: p = N·dzL + Y) reach every tensor; a mistake in a hidden layer's
     activation reaches that layer's and the layers' below; the others touch one tensor."""
     L, N, name, t = probe.depth, len(probe.y), probe.names, probe.top
-    dzL = f"dz{L}"
-    K = t.shape[1]
-    Y, Y_next = np.eye(K)[probe.y], np.eye(K)[(probe.y + 1) % K]
     right = probe.backprop(t)
-    out = [
-        ("N× too small: the 1/N is there twice; a bias gradient is a sum over the batch (axis 0), "
-         f"not a mean, and {dzL} already carries the 1/N", {f"b{i}": right[f"b{i}"] / N for i in range(1, L + 1)}),
-        (f"missing /N: the loss is a mean, so {dzL} = (p − Y)/N", probe.backprop(N * t)),
-        (f"divided by N twice: the 1/N of the mean belongs in {dzL} only once", probe.backprop(t / N)),
-        ("p − 1 for every class: subtract the one-hot Y, which is 1 only at the true class",
-         probe.backprop(t + (Y - 1) / N)),
-        ("one-hot off by one: Y must have its 1 at column y_i", probe.backprop(t + (Y - Y_next) / N)),
-        (f"the sign is flipped: {dzL} = (p − Y)/N, not (Y − p)/N", probe.backprop(-t)),
-    ]
+    out = [(bias_sum(N, f"dz{L}"), {f"b{i}": right[f"b{i}"] / N for i in range(1, L + 1)})]
+    out += [(sentence, probe.backprop(wrong)) for sentence, wrong in output_mistakes(t, probe.y, f"dz{L}")]
     hidden = list(range(L - 1, 0, -1))
-    for sentence, step in _activation_mistakes(probe.net.act, name):
-        for j in hidden:
-            at_j = lambda k, dh, j=j: step(dh, probe.values[f"z{k}"]) if k == j else None
-            out.append((sentence(j), probe.backprop(t, at_j)))
-        if len(hidden) > 1:
-            out.append((sentence(None), probe.backprop(t, lambda k, dh: step(dh, probe.values[f"z{k}"]))))
-    for i in range(L, 1, -1):
-        z, h = name[f"z{i - 1}"], name[f"h{i - 1}"]
-        out.append((f"uses {z} instead of {h} as the input of layer {i}: dW{i} multiplies {h}, the output of "
-                    f"the activation", probe.backprop(t, z_input={i})))
-    # a bias summed over the units (axis 1) has the shape of b_i when N equals the layer's width
-    out.append(("axis: summed over the wrong axis (a bias gradient sums over the batch, axis 0)",
-                {f"b{i}": right[f"dz{i}"].sum(axis=1) for i in range(1, L + 1)}))
-    return out
 
-
-def _activation_mistakes(act, name):
-    """(sentence(layer or None for every layer), wrong step dh, z -> dz) for the activation."""
     def names(j):
         if j is None:
             return "every hidden layer", "dz", "dh", "z", "h"
         return f"the hidden layer {name[f'h{j}']}", f"dz{j}", f"d{name[f'h{j}']}", f"z{j}", name[f"h{j}"]
 
+    for sentence, step in activation_mistakes(probe.net.act):
+        for j in hidden:
+            at_j = lambda k, dh, j=j: step(dh, probe.values[f"z{k}"]) if k == j else None
+            out.append((sentence(*names(j)), probe.backprop(t, at_j)))
+        if len(hidden) > 1:
+            out.append((sentence(*names(None)), probe.backprop(t, lambda k, dh: step(dh, probe.values[f"z{k}"]))))
+    for i in range(L, 1, -1):
+        out.append((input_for_output(i, name[f"z{i - 1}"], name[f"h{i - 1}"]), probe.backprop(t, z_input={i})))
+    out.append((WRONG_AXIS, {f"b{i}": right[f"dz{i}"].sum(axis=1) for i in range(1, L + 1)}))
+    return out
+
+
+# The sentences of a network's mistakes, shared by the whole-tensor check and the first-wrong-line check.
+
+# a bias summed over the units (axis 1) has the shape of b_i when N equals the layer's width
+WRONG_AXIS = "axis: summed over the wrong axis (a bias gradient sums over the batch, axis 0)"
+
+
+def bias_sum(N, dz):
+    return (f"N× too small: the 1/N is there twice; a bias gradient is a sum over the batch (axis 0), "
+            f"not a mean, and {dz} already carries the 1/N")
+
+
+def input_for_output(i, z, h):
+    return (f"uses {z} instead of {h} as the input of layer {i}: dW{i} multiplies {h}, the output of "
+            f"the activation")
+
+
+def output_mistakes(t, y, dz):
+    """[(sentence, wrong dz)] of the top line dz = (p − Y)/N, from the measured dL/dz `t` (p = N·t + Y)."""
+    N, K = t.shape
+    Y, Y_next = np.eye(K)[y], np.eye(K)[(y + 1) % K]
+    return [(f"missing /N: the loss is a mean, so {dz} = (p − Y)/N", N * t),
+            (f"divided by N twice: the 1/N of the mean belongs in {dz} only once", t / N),
+            ("p − 1 for every class: subtract the one-hot Y, which is 1 only at the true class", t + (Y - 1) / N),
+            ("one-hot off by one: Y must have its 1 at column y_i", t + (Y - Y_next) / N),
+            (f"the sign is flipped: {dz} = (p − Y)/N, not (Y − p)/N", -t)]
+
+
+def activation_mistakes(act):
+    """[(sentence(where, dz, dh, z, h), wrong step (dh, z) -> dz)] of the activation "tanh" or "relu"."""
     if act == "tanh":
-        def missing(j):
-            where, dz, dh, z, h = names(j)
-            return f"missing tanh′ on {where}: {dz} = {dh} · (1 − {h}²), not {dh} alone"
-
-        def of_z(j):
-            where, dz, dh, z, h = names(j)
-            return f"tanh′ written with {z} on {where}: tanh′ = 1 − {h}² with {h} = tanh({z}), not 1 − {z}²"
-        return [(missing, lambda dh, z: dh), (of_z, lambda dh, z: dh * (1 - z ** 2))]
-
-    def no_mask(j):
-        where, dz, dh, z, h = names(j)
-        return f"missing ReLU mask on {where}: {dz} = {dh} where {z} > 0, and 0 elsewhere"
-
-    def flipped(j):
-        where, dz, dh, z, h = names(j)
-        return f"the ReLU mask is flipped on {where}: the gradient flows where {z} > 0, not where {z} ≤ 0"
-
-    def times_z(j):
-        where, dz, dh, z, h = names(j)
-        return f"multiplies {dh} by {z} (or {h}) on {where}, instead of by the 0/1 mask [{z} > 0]"
-    return [(no_mask, lambda dh, z: dh), (flipped, lambda dh, z: dh * (z <= 0)),
-            (times_z, lambda dh, z: dh * np.maximum(z, 0))]
+        return [(lambda where, dz, dh, z, h: f"missing tanh′ on {where}: {dz} = {dh} · (1 − {h}²), not {dh} alone",
+                 lambda dh, z: dh),
+                (lambda where, dz, dh, z, h: (f"tanh′ written with {z} on {where}: tanh′ = 1 − {h}² with "
+                                              f"{h} = tanh({z}), not 1 − {z}²"),
+                 lambda dh, z: dh * (1 - z ** 2))]
+    return [(lambda where, dz, dh, z, h: f"missing ReLU mask on {where}: {dz} = {dh} where {z} > 0, and 0 elsewhere",
+             lambda dh, z: dh),
+            (lambda where, dz, dh, z, h: (f"the ReLU mask is flipped on {where}: the gradient flows where {z} > 0, "
+                                          f"not where {z} ≤ 0"),
+             lambda dh, z: dh * (z <= 0)),
+            (lambda where, dz, dh, z, h: (f"multiplies {dh} by {z} (or {h}) on {where}, instead of by the 0/1 mask "
+                                          f"[{z} > 0]"),
+             lambda dh, z: dh * np.maximum(z, 0))]
 
 
 def where(net_names, depth, key):
@@ -257,6 +261,9 @@ def embedding(dout, idx, C):
     return [(COUNTED_ONCE, {"C": numerical_gradient(once, C_)})]
 
 
+BN_TANH = ("the batchnorm's output", "dbn", "dh", "bn", "h")   # where, dz, dh, z, h of 06's tanh
+
+
 def mlp_bn(params, X, y, key):
     """[(sentence, gradient of `key`)] of lesson 06's network with one of the lesson's mistakes in its backward pass."""
     params = {k: np.array(v, dtype=np.float64) for k, v in params.items()}
@@ -279,10 +286,9 @@ def mlp_bn(params, X, y, key):
     variants.append(("a repeated row of C is counted once: a token used k times in the batch gets k contributions; "
                      "add them all up with np.add.at",
                      {"lookup": lambda idx, C: (C0[idx] + (C - C0)[idx] * last[..., None], None)}))
-    variants.append(("the tanh derivative is missing: dbn = dh · (1 − h²), not dh",
-                     {"act": lambda b: h + (b - bn)}))
+    (missing, _), (of_input, _) = activation_mistakes("tanh")
+    variants.append((missing(*BN_TANH), {"act": lambda b: h + (b - bn)}))
     cubic = lambda u: u - u ** 3 / 3   # its derivative is 1 − u²: tanh′ written with the input bn
-    variants.append(("the tanh derivative uses its input instead of h: tanh'(bn) = 1 − h², with h = tanh(bn)",
-                     {"act": lambda b: h + cubic(b) - cubic(bn)}))
+    variants.append((of_input(*BN_TANH), {"act": lambda b: h + cubic(b) - cubic(bn)}))
     return [(sentence, numerical_gradient(lambda: nets.mlp_bn_chain(params, X, y, **pieces), params[key]))
             for sentence, pieces in variants]

@@ -8,6 +8,10 @@ import pytest
 from ninja_autograde import calibration, course
 
 
+# the first-wrong-line cell (highlighted source) and, before the next cell, its picture
+PICTURE = re.compile(r'first_wrong_line</span><span class="p">\((?:(?!code_cell).)*?<img[^>]*src="data:image/png', re.S)
+
+
 def visible_text(page):
     """What a browser shows of an HTML page, roughly: tags dropped, entities decoded."""
     return html.unescape(re.sub(r"<[^>]+>", "", page))
@@ -45,5 +49,10 @@ def test_calibration_class_is_judged_right(assignment, tmp_path, secret_lines):
         for test in re.findall(r'"grade_id": "(test_\w+)"', wrote_json(tmp_path, student, assignment)):
             assert re.search(rf"{test}\b[^\n]*:\s+(passed|not passed), ", text), f"{page}: {test} not in the index"
         assert page.stat().st_size < 2_000_000, f"{page} is not capped: {page.stat().st_size} bytes"
+    if "first_wrong_line(" in wrote_json(tmp_path, outcomes[0].case.name, assignment):
+        # the first-wrong-line picture reaches the feedback, for a right answer and for a wrong one
+        pictured = {page.parts[-3] for page in pages if PICTURE.search(page.read_text())}
+        assert {o.case.name for o in outcomes if o.score == o.max_score} <= pictured
+        assert {o.case.name for o in outcomes if o.case.fails} & pictured
     for notebook in tmp_path.glob(f"autograded/*/{assignment}/*.ipynb"):
         assert notebook.stat().st_size < 2_000_000, f"{notebook} is not capped"
