@@ -5,14 +5,15 @@
 
     from backprop_ninja import check_backward          # the course's networks, with the named mistakes
     check_backward(mlp_tanh_backward, "mlp_tanh", params, X, y)
+    check_layer(batchnorm_backward, batchnorm_forward, {"x": x, "gamma": gamma, "beta": beta}, dout)
 
     from backprop_ninja import first_wrong_line        # each line on its own: which one holds the mistake
     first_wrong_line(mlp_tanh_backward, "mlp_tanh", params, X, y)
 """
 
 from .gradcheck import check_gradients, Report
-from .checks import check_backward
+from .checks import check_backward, check_layer
 from .lines import first_wrong_line
 
-__all__ = ["check_gradients", "check_backward", "first_wrong_line", "Report"]
+__all__ = ["check_gradients", "check_backward", "check_layer", "first_wrong_line", "Report"]
 __version__ = "0.1.0"

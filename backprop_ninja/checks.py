@@ -2,6 +2,7 @@
 
     visible_test("softmax", softmax, "random")     # in a graded test cell, before its hidden part
     check_backward(mlp_tanh_backward, "mlp_tanh", params, X, y)   # in a check cell: the whole table
+    check_layer(batchnorm_backward, batchnorm_forward, {"x": x, "gamma": gamma, "beta": beta}, dout)   # one layer
 
 A visible test runs the student's function on fixed data chosen to expose the classic mistakes
 (coordinates that interact and a step other than the default for central differences, N > 1 and
@@ -27,7 +28,7 @@ import numpy as np
 from . import data, nets, scale
 from .diagnose import diagnose
 from .functions import draw, make, weight_decay
-from .gradcheck import Report, backwards, check_tensor
+from .gradcheck import Report, TensorCheck, backwards, check_gradients, check_tensor
 from .judging import CAPSTONE, RULES, TRAIN_RUNS, capstone_call, capstone_run, xor_call, xor_run
 from .mistakes import network_mistakes, for_key, where
 from .networks import Probe, network
@@ -361,6 +362,25 @@ def check_backward(backward_fn, network_name, params, X, y, intermediates=None):
         rows.append(check_tensor(loss, key, theta, answer.get(key),
                                  lambda: for_key(named(), key, theta.shape), where(probe.names, probe.depth, key)))
     return Report(rows)
+
+
+def check_layer(backward_fn, forward, inputs, dout, *fixed):
+    """The lab assistant for one layer: backward_fn(dout, cache) against finite differences of Σ out ⊙ dout.
+
+    `forward(*fixed, **inputs)` returns (out, cache), as lesson 06's layers do; the gradients are taken by
+    the arrays of `inputs` ({"x", "gamma", "beta"} for a norm, {"C"} for an embedding, whose idx is fixed).
+    One row per input, then a row "inputs unchanged": whether backward_fn left dout and the cache as it
+    found them."""
+    inputs = {k: np.array(v, dtype=np.float64) for k, v in inputs.items()}
+    _, cache = forward(*fixed, **inputs)
+    before = copy.deepcopy({"dout": dout, **cache})
+    grads = backward_fn(dout, cache)
+    report = check_gradients(nets.layer_loss(forward, dout, *fixed), inputs, grads if isinstance(grads, dict) else {})
+    after = {"dout": dout, **cache}
+    changed = [name for name in before if not np.array_equal(before[name], after[name])]
+    report.rows.append(TensorCheck("inputs unchanged", not changed, 0.0, "compared",
+                                   f"modified in place: {', '.join(changed)}; work on a copy" if changed else ""))
+    return report
 
 
 def _order(probe, answer):

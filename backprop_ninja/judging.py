@@ -29,6 +29,28 @@ def _same(before, after):
     return isinstance(after, np.ndarray) and before.shape == after.shape and bool((before == after).all())
 
 
+def _changed(before, after, path=""):
+    """The names (x, params['W1']) of the arrays in `before` (nested dicts) that `after` does not hold unchanged."""
+    if isinstance(before, dict):
+        after = after if isinstance(after, dict) else {}
+        return [name for key in before
+                for name in _changed(before[key], after.get(key), f"{path}[{key!r}]" if path else key)]
+    return [] if _same(np.asarray(before), after) else [path]
+
+
+def _judge_unchanged(calls, outputs, afters, groups=None, advice="work on a copy"):
+    """The one rule of every 'unchanged' test: '' if each call's inputs (those named in `groups`, nested dicts
+    included; default: every input) are exactly as they were after the student's function ran."""
+    for call, got, after in zip(calls, outputs, afters):
+        if isinstance(got, str):
+            return _describe(got)
+        names = groups or list(after)
+        changed = _changed({k: call[k] for k in names}, {k: after.get(k) for k in names})
+        if changed:
+            return f"the function modified {', '.join(changed)} in place; {advice}"
+    return ""
+
+
 class NumericalGradients(Mapping):
     """Central-difference gradients of loss() by each array of `params` (perturbed in place), each
     measured when it is first read: a test about one tensor pays for that tensor's alone."""
@@ -122,10 +144,7 @@ class Rules:
             if isinstance(got, str):
                 return _describe(got)
             if part == "unchanged":
-                changed = [name for name in after if not _same(call[name], after[name])]
-                if changed:
-                    return f"the function modified its input {', '.join(changed)} in place; work on a copy"
-                continue
+                return _judge_unchanged(calls, outputs, afters)
             message = self.judge_one(part, call, got)
             if message:
                 return message
@@ -277,14 +296,7 @@ class MLPBackward(Rules):
         if part == "train":
             return self._judge_training(calls, outputs)
         if part == "unchanged":
-            for i, (call, got, after) in enumerate(zip(calls, outputs, afters)):
-                if isinstance(got, str):
-                    return _describe(got)
-                for group in ("params", "cache"):
-                    changed = [k for k in call[group] if not _same(call[group][k], after[group].get(k))]
-                    if changed:
-                        return f"the function modified {group}[{', '.join(map(repr, changed))}] in place; work on copies"
-            return ""
+            return _judge_unchanged(calls, outputs, afters, ("params", "cache"))
         return super().judge(part, calls, outputs, afters)
 
     def _judge_training(self, calls, outputs):
@@ -429,13 +441,7 @@ class GradientDescent(Rules):
                     return message
             return ""
         if part == "unchanged":
-            for call, got, after in zip(calls, outputs, afters):
-                if isinstance(got, str):
-                    return _describe(got)
-                changed = [k for k in call["params"] if not _same(call["params"][k], after["params"].get(k))]
-                if changed:
-                    return f"the loop updated params[{', '.join(map(repr, changed))}] in place; build a new dict"
-            return ""
+            return _judge_unchanged(calls, outputs, afters, ("params",), "build a new dict")
         return super().judge(part, calls, outputs, afters)
 
     def hypotheses(self, call, key):
@@ -450,24 +456,6 @@ class GradientDescent(Rules):
 
 
 # Lesson 06: batchnorm, layernorm, the embedding, and the network built from them.
-
-def _changed(before, after, path=""):
-    """The names of the arrays in `before` (nested dicts) that `after` does not hold unchanged."""
-    if isinstance(before, dict):
-        after = after if isinstance(after, dict) else {}
-        return [name for key in before for name in _changed(before[key], after.get(key), f"{path}{key}/")]
-    return [] if _same(np.asarray(before), after) else [path.rstrip("/")]
-
-
-def _judge_unchanged(calls, outputs, afters, groups):
-    for call, got, after in zip(calls, outputs, afters):
-        if isinstance(got, str):
-            return _describe(got)
-        changed = _changed({k: call[k] for k in groups}, after)
-        if changed:
-            return f"the function modified {', '.join(changed)} in place; work on copies"
-    return ""
-
 
 class LayerBackward(Rules):
     """A layer's backward(dout, cache): one test part per returned gradient, plus 'unchanged'.

@@ -221,3 +221,28 @@ def test_an_answer_that_is_no_gradient_gets_a_verdict_not_an_exception(answer):
     lines = first_wrong_line(lambda p, c, y: answer, "mlp_tanh", params, X, y)
     assert lines.first in ("dz2", "W2") and lines.status["W1"] == WRONG, str(lines)
     assert lines.figure() and str(lines)
+
+
+# The lab assistant's layer check (lesson 06's check cells)
+
+def test_check_layer_judges_each_input_and_says_when_the_cache_was_modified():
+    from backprop_ninja import check_layer
+    rng = np.random.default_rng(6)
+    x, gamma, beta = rng.normal(2.0, 3.0, (4, 3)), rng.normal(1.0, 0.5, 3), rng.normal(0.0, 1.0, 3)
+    dout = rng.standard_normal((4, 3))
+
+    def backward(dout, cache, forget_gamma=False, in_place=False):
+        xhat, std, g = cache["xhat"], cache["std"], dout * (1.0 if forget_gamma else cache["gamma"])
+        dx = (g - g.mean(axis=0) - xhat * (g * xhat).mean(axis=0)) / std
+        if in_place:
+            cache["xhat"] *= 2
+        return {"x": dx, "gamma": (dout * xhat).sum(axis=0), "beta": dout.sum(axis=0)}
+
+    inputs = {"x": x, "gamma": gamma, "beta": beta}
+    right = check_layer(backward, nets.batchnorm_forward, inputs, dout)
+    assert right.all_passed and [r.name for r in right.rows] == ["x", "gamma", "beta", "inputs unchanged"]
+    wrong = check_layer(lambda d, c: backward(d, c, forget_gamma=True), nets.batchnorm_forward, inputs, dout)
+    assert wrong.passed == {"x": False, "gamma": True, "beta": True, "inputs unchanged": True}
+    spoilt = check_layer(lambda d, c: backward(d, c, in_place=True), nets.batchnorm_forward, inputs, dout)
+    assert not spoilt.passed["inputs unchanged"] and "xhat" in str(spoilt) and spoilt.passed["x"]
+    assert not check_layer(lambda d, c: None, nets.batchnorm_forward, inputs, dout).passed["x"]
