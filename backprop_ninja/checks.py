@@ -16,7 +16,6 @@ a network of a million parameters within a time budget, a training test with the
 
 import contextlib
 import copy
-import functools
 import io
 import re
 import signal
@@ -25,13 +24,11 @@ import threading
 
 import numpy as np
 
-from . import data, nets, scale
+from . import data, lines, nets, scale
 from .diagnose import diagnose
 from .functions import draw, make, weight_decay
-from .gradcheck import Report, TensorCheck, backwards, check_gradients, check_tensor
+from .gradcheck import Report, TensorCheck, backwards, check_gradients
 from .judging import CAPSTONE, RULES, TRAIN_RUNS, capstone_call, capstone_run, xor_call, xor_run
-from .mistakes import network_mistakes, for_key, where
-from .networks import Probe, network
 
 # taken at import, before any student code runs: a notebook that patches numpy's or IPython's names
 # (or this module's public ones) does not change what a visible test concludes
@@ -338,30 +335,17 @@ def train_sequences(backward, seed, steps, lr, batch):
 def check_backward(backward_fn, network_name, params, X, y, intermediates=None):
     """The lab assistant for a course network: every tensor of backward_fn's answer against finite differences.
 
-    `network_name` is one of "mlp_tanh", "mlp_relu", "mlp3", "deep_tanh". Rows run from the loss
-    backwards: the gradients of the parameters and of any intermediates (dz2, dh, dz1, …) that
-    backward_fn returns in its dict, or that are passed in `intermediates`, each measured by
-    perturbing that cached intermediate and recomputing the rest of the forward pass. A wrong tensor
-    is named with the mistakes the grader knows for this network."""
-    net = network(network_name)
-    params = {k: np.array(v, dtype=np.float64) for k, v in params.items()}
-    _, cache = net.forward(params, X, y)
-    answer = backward_fn({k: v.copy() for k, v in params.items()}, copy.deepcopy(cache), y)
-    answer = {**(answer if isinstance(answer, dict) else {}), **(intermediates or {})}
-    probe = Probe(net, params, X, y)
-    named = functools.cache(lambda: network_mistakes(probe))   # measured only if a row is red
-    nodes = {f"d{course}": node for node, course in probe.names.items()}
-    rows = []
-    for key in _order(probe, answer):   # each row is checked before the loop moves on: no late binding
-        if key in params:
-            theta = params[key].copy()
-            loss = lambda: net.forward({**params, key: theta}, X, y)[0]
-        else:
-            theta = probe.values[nodes[key]].copy()
-            loss = lambda: probe.loss_of(nodes[key])(theta)
-        rows.append(check_tensor(loss, key, theta, answer.get(key),
-                                 lambda: for_key(named(), key, theta.shape), where(probe.names, probe.depth, key)))
-    return Report(rows)
+    `network_name` is one of "mlp_tanh", "mlp_relu", "mlp3", "deep_tanh", "mlp_bn". Rows run from the
+    loss backwards: the gradients of the parameters and of any intermediates (dz2, dh, dz1, …) that
+    backward_fn returns in its dict, or that are passed in `intermediates`, each measured by perturbing
+    that intermediate and recomputing the rest of the forward pass (`lines.Graph`). A wrong tensor is
+    named with the mistakes the grader knows for this network. To find the line that holds a mistake
+    rather than every tensor it reaches, see `first_wrong_line`."""
+    params, graph, answer = lines.answer_of(backward_fn, network_name, params, X, y, intermediates)
+    named, rng = lines.Named(network_name, params, X, y), np.random.default_rng(0)
+    keys = [(name, lines.grad_key(name, params)) for name, _ in graph.lines()]
+    return Report([lines.check_whole(graph, name, key, answer.get(key), named, rng)
+                   for name, key in keys if key in params or key in answer])
 
 
 def check_layer(backward_fn, forward, inputs, dout, *fixed):
@@ -381,16 +365,6 @@ def check_layer(backward_fn, forward, inputs, dout, *fixed):
     report.rows.append(TensorCheck("inputs unchanged", not changed, 0.0, "compared",
                                    f"modified in place: {', '.join(changed)}; work on a copy" if changed else ""))
     return report
-
-
-def _order(probe, answer):
-    """dzL, WL, bL, dh(L−1), dz(L−1), W(L−1), …: the order a backward pass computes them in."""
-    keys = []
-    for i in range(probe.depth, 0, -1):
-        if i < probe.depth:
-            keys.append(f"d{probe.names[f'h{i}']}")
-        keys += [f"dz{i}", f"W{i}", f"b{i}"]
-    return [k for k in keys if k in answer or not k.startswith("d")]
 
 
 def _after(inputs):

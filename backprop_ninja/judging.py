@@ -47,7 +47,7 @@ def _judge_unchanged(calls, outputs, afters, groups=None, advice="work on a copy
         names = groups or list(after)
         changed = _changed({k: call[k] for k in names}, {k: after.get(k) for k in names})
         if changed:
-            return f"the function modified {', '.join(changed)} in place; {advice}"
+            return f"the function modified {'its input ' if groups is None else ''}{', '.join(changed)} in place; {advice}"
     return ""
 
 

@@ -10,7 +10,8 @@ the line of dW2), and the line is right when its output is the gradient of Σ up
 `piece` is the one step of the forward pass the line undoes (z2 = h @ W2 + b2), measured by finite
 differences of that step alone with the lab assistant's own rule (`check_tensor`). A line whose upstream
 gradient the student did not return is checked against the loss instead. The first line that fails
-holds the mistake: the binary search over your own derivation, done for you.
+holds the mistake: the binary search over your own derivation, done for you. (A tensor against the loss,
+`check_whole`, is also the row of `check_backward`: both read the network as the same pieces.)
 
     lines = first_wrong_line(mlp_tanh_backward, "mlp_tanh", params, X, y)
     lines.first        # the first wrong line's gradient, "dz1" say, or None
@@ -20,6 +21,7 @@ holds the mistake: the binary search over your own derivation, done for you.
 
 import base64
 import copy
+import functools
 import io
 from dataclasses import dataclass, field
 
@@ -27,7 +29,7 @@ import numpy as np
 
 from . import mistakes, nets
 from .gradcheck import TensorCheck, _escape, check_tensor, numerical_gradient
-from .networks import NETWORKS
+from .networks import NETWORKS, Probe
 
 DATA = ("X",)   # values a backward pass has no line for
 
@@ -118,14 +120,21 @@ class Graph:
                 for p in reversed(self.pieces) for name in p.lines if p is self.consumers(name)[0]]
 
 
-def check_lines(graph, params, answer, seed=0):
+def check_whole(graph, name, key, grad, named, rng):
+    """The row of check_backward: the tensor `key` (the gradient of the value `name`) against dL/d(name),
+    measured by finite differences of the whole forward pass, named with the network's classic mistakes."""
+    theta = graph.values[name].copy()
+    return check_tensor(lambda: graph.loss(name, theta), key, theta, grad,
+                        lambda: named.hypotheses(key, theta.shape), named.where(key), rng=rng)
+
+
+def check_lines(graph, params, answer, named, seed=0):
     """[Line] for every line of the graph's backward pass, given the answer (gradients and intermediates)."""
     rng, rows = np.random.default_rng(seed), []
     for name, text in graph.lines():
         key = grad_key(name, params)
         grad = answer.get(key)
-        theta = graph.values[name].copy()
-        whole = check_tensor(lambda: graph.loss(name, theta), key, theta, grad, rng=rng)
+        whole = check_whole(graph, name, key, grad, named, rng)
         local = None if grad is None else _check_alone(graph, params, answer, name, key, grad, rng)
         rows.append(Line(key, text, _status(key, answer, whole, local, params), whole, local))
     return rows
@@ -226,7 +235,24 @@ def mlp_bn_graph(params, X, y):
     return Graph(pieces, {"X": X, **params})
 
 
-def _network(network_name, params, X, y):
+class Named:
+    """The grader's named mistakes of a course network at one point, for whole tensors (measured on first use)."""
+
+    def __init__(self, network_name, params, X, y):
+        if network_name == "mlp_bn":
+            self._all = lambda key: mistakes.mlp_bn(params, X, y, key) if key in params else []
+            self.where = lambda key: ""
+        else:
+            probe = Probe(NETWORKS[network_name], params, X, y)
+            every = functools.cache(lambda: mistakes.network_mistakes(probe))
+            self._all = lambda key: [(s, grads[key]) for s, grads in every() if key in grads]
+            self.where = lambda key: mistakes.where(probe.names, probe.depth, key)
+
+    def hypotheses(self, key, shape):
+        return [(s, w) for s, w in self._all(key) if np.shape(w) == shape]
+
+
+def network_graph(network_name, params, X, y):
     """(forward, Graph) of a course network at one point."""
     if network_name == "mlp_bn":
         return nets.mlp_bn_forward, mlp_bn_graph(params, X, y)
@@ -236,18 +262,23 @@ def _network(network_name, params, X, y):
     return net.forward, mlp_graph(params, X, y, net.act, net.names(len(params) // 2))
 
 
+def answer_of(backward_fn, network_name, params, X, y, intermediates=None):
+    """(params as float64, Graph, what backward_fn returns at that point with `intermediates` added)."""
+    params = {k: np.array(v, dtype=np.float64) for k, v in params.items()}
+    forward, graph = network_graph(network_name, params, X, y)
+    _, cache = forward(params, X, y)
+    answer = backward_fn({k: v.copy() for k, v in params.items()}, copy.deepcopy(cache), y)
+    return params, graph, {**(answer if isinstance(answer, dict) else {}), **(intermediates or {})}
+
+
 def first_wrong_line(backward_fn, network_name, params, X, y, intermediates=None):
     """Every line of backward_fn's pass on a course network checked on its own; the first wrong one named.
 
     `network_name` is one of "mlp_tanh", "mlp_relu", "mlp3", "deep_tanh", "mlp_bn". The lines it can
     check on their own are those whose upstream gradients backward_fn returns in its dict (dz2, dh, dz1,
     …; for "mlp_bn" dz2, dh, dbn, dz1, demb), or that are passed in `intermediates`."""
-    params = {k: np.array(v, dtype=np.float64) for k, v in params.items()}
-    forward, graph = _network(network_name, params, X, y)
-    _, cache = forward(params, X, y)
-    answer = backward_fn({k: v.copy() for k, v in params.items()}, copy.deepcopy(cache), y)
-    answer = {**(answer if isinstance(answer, dict) else {}), **(intermediates or {})}
-    return Lines(check_lines(graph, params, answer), graph, tuple(params))
+    params, graph, answer = answer_of(backward_fn, network_name, params, X, y, intermediates)
+    return Lines(check_lines(graph, params, answer, Named(network_name, params, X, y)), graph, tuple(params))
 
 
 @dataclass

@@ -119,10 +119,10 @@ def test_a_mistake_below_lines_not_returned_is_this_line_or_above():
 
 
 def test_the_graph_computes_the_networks_own_forward_pass():
-    from backprop_ninja.lines import _network
+    from backprop_ninja.lines import network_graph
     for network in [*SIZES, "mlp_bn"]:
         params, X, y = bn_point() if network == "mlp_bn" else point(network)
-        forward, graph = _network(network, params, X, y)
+        forward, graph = network_graph(network, params, X, y)
         loss, cache = forward(params, X, y)
         assert graph.values["loss"] == loss
         assert all(np.array_equal(graph.values[k], v) for k, v in cache.items() if k in graph.values)
@@ -246,3 +246,13 @@ def test_check_layer_judges_each_input_and_says_when_the_cache_was_modified():
     spoilt = check_layer(lambda d, c: backward(d, c, in_place=True), nets.batchnorm_forward, inputs, dout)
     assert not spoilt.passed["inputs unchanged"] and "xhat" in str(spoilt) and spoilt.passed["x"]
     assert not check_layer(lambda d, c: None, nets.batchnorm_forward, inputs, dout).passed["x"]
+
+
+def test_check_backward_checks_lesson_06s_network_and_names_its_mistakes():
+    from backprop_ninja import check_backward
+    params, X, y = bn_point()
+    report = check_backward(bn_student("tanh_missing"), "mlp_bn", params, X, y)
+    assert [r.name for r in report.rows] == ["dz2", "W2", "b2", "dh", "dbn", "gamma", "beta", "dz1", "W1", "demb", "C"]
+    assert report.first_failure == "dbn" and report.passed["dh"]
+    assert "missing tanh′ on the batchnorm's output" in next(r.hint for r in report.rows if r.name == "W1")
+    assert check_backward(bn_student(), "mlp_bn", params, X, y).all_passed
