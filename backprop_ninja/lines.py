@@ -328,21 +328,22 @@ class Lines:
         self.figure(selected).savefig(buffer, format="png", dpi=72, bbox_inches="tight")
         return buffer.getvalue()
 
-    def _image_html(self, selected=None):
-        return f'<img src="data:image/png;base64,{base64.b64encode(self.png(selected)).decode()}"/>'
+    def _image_html(self, selected=None, png=None):
+        return f'<img src="data:image/png;base64,{base64.b64encode(png or self.png(selected)).decode()}"/>'
 
-    def _repr_html_(self):
+    def _repr_html_(self, png=None):
         rows = "".join(f'<tr style="background:{COLOUR[r.status]}"><td><code>{r.key}</code></td><td>{r.status}</td>'
                        f"<td><code>{_escape(r.text)}</code></td><td>{_escape(r.hint)}</td></tr>" for r in self.rows)
         head = "<tr><th>line</th><th>verdict</th><th>the lesson's line</th><th>what the numbers point to</th></tr>"
         headline = _escape(self._headline()).replace("\n", "<br>")
-        return (f'<div class="bn-lines"><p><b>{headline}</b></p>{self._image_html()}'
+        return (f'<div class="bn-lines"><p><b>{headline}</b></p>{self._image_html(png=png)}'
                 f'<table>{head}{rows}</table></div>')
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         """The picture twice: inside the HTML a notebook shows, and as a PNG of its own, which survives
         where HTML does not (the grader's feedback keeps only text and images)."""
-        return {"text/plain": str(self), "text/html": self._repr_html_(), "image/png": self.png()}
+        png = self.png()
+        return {"text/plain": str(self), "text/html": self._repr_html_(png), "image/png": png}
 
     def explore(self):
         """A widget: pick a line, see it in the graph and read its verdict."""
