@@ -28,7 +28,7 @@ from . import data, lines, nets, scale
 from .diagnose import diagnose
 from .functions import draw, make, weight_decay
 from .gradcheck import Report, TensorCheck, backwards, check_gradients
-from .judging import CAPSTONE, RULES, TRAIN_RUNS, capstone_call, capstone_run, xor_call, xor_run
+from .judging import CAPSTONE, RULES, TRAIN_RUNS, capstone_call, capstone_run, changed_arrays, xor_call, xor_run
 
 # taken at import, before any student code runs: a notebook that patches numpy's or IPython's names
 # (or this module's public ones) does not change what a visible test concludes
@@ -360,8 +360,7 @@ def check_layer(backward_fn, forward, inputs, dout, *fixed):
     before = copy.deepcopy({"dout": dout, **cache})
     grads = backward_fn(dout, cache)
     report = check_gradients(nets.layer_loss(forward, dout, *fixed), inputs, grads if isinstance(grads, dict) else {})
-    after = {"dout": dout, **cache}
-    changed = [name for name in before if not np.array_equal(before[name], after[name])]
+    changed = changed_arrays(before, {"dout": dout, **cache})
     report.rows.append(TensorCheck("inputs unchanged", not changed, 0.0, "compared",
                                    f"modified in place: {', '.join(changed)}; work on a copy" if changed else ""))
     return report

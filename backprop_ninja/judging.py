@@ -29,12 +29,12 @@ def _same(before, after):
     return isinstance(after, np.ndarray) and before.shape == after.shape and bool((before == after).all())
 
 
-def _changed(before, after, path=""):
+def changed_arrays(before, after, path=""):
     """The names (x, params['W1']) of the arrays in `before` (nested dicts) that `after` does not hold unchanged."""
     if isinstance(before, dict):
         after = after if isinstance(after, dict) else {}
         return [name for key in before
-                for name in _changed(before[key], after.get(key), f"{path}[{key!r}]" if path else key)]
+                for name in changed_arrays(before[key], after.get(key), f"{path}[{key!r}]" if path else key)]
     return [] if _same(np.asarray(before), after) else [path]
 
 
@@ -45,7 +45,7 @@ def _judge_unchanged(calls, outputs, afters, groups=None, advice="work on a copy
         if isinstance(got, str):
             return _describe(got)
         names = groups or list(after)
-        changed = _changed({k: call[k] for k in names}, {k: after.get(k) for k in names})
+        changed = changed_arrays({k: call[k] for k in names}, {k: after.get(k) for k in names})
         if changed:
             return f"the function modified {'its input ' if groups is None else ''}{', '.join(changed)} in place; {advice}"
     return ""

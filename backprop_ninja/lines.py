@@ -240,16 +240,13 @@ class Named:
 
     def __init__(self, network_name, params, X, y):
         if network_name == "mlp_bn":
-            self._all = lambda key: mistakes.mlp_bn(params, X, y, key) if key in params else []
+            self.hypotheses = lambda key, shape: mistakes.mlp_bn(params, X, y, key) if key in params else []
             self.where = lambda key: ""
         else:
             probe = Probe(NETWORKS[network_name], params, X, y)
             every = functools.cache(lambda: mistakes.network_mistakes(probe))
-            self._all = lambda key: [(s, grads[key]) for s, grads in every() if key in grads]
+            self.hypotheses = lambda key, shape: mistakes.for_key(every(), key, shape)
             self.where = lambda key: mistakes.where(probe.names, probe.depth, key)
-
-    def hypotheses(self, key, shape):
-        return [(s, w) for s, w in self._all(key) if np.shape(w) == shape]
 
 
 def network_graph(network_name, params, X, y):
