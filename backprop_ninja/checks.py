@@ -23,16 +23,21 @@ import textwrap
 import threading
 
 import numpy as np
+from IPython.core.interactiveshell import InteractiveShell
+from IPython.display import display
 
 from . import data, lines, nets, scale
 from .diagnose import diagnose
 from .functions import draw, make, weight_decay
 from .gradcheck import Report, TensorCheck, backwards, check_gradients
 from .judging import CAPSTONE, RULES, TRAIN_RUNS, capstone_call, capstone_run, changed_arrays, xor_call, xor_run
+from .mistakes import raised
+from .verdict import Mistake
 
 # taken at import, before any student code runs: a notebook that patches numpy's or IPython's names
 # (or this module's public ones) does not change what a visible test concludes
 _Failure, _float64, _asarray, _print, _fill = AssertionError, np.float64, np.asarray, print, textwrap.fill
+_display, _in_kernel = display, InteractiveShell.initialized
 
 WHAT = {   # what each test's visible data checks, for the line printed when it passes
     "values": "functions whose coordinates interact, two shapes",
@@ -174,16 +179,26 @@ def _failure(message):
                           break_on_hyphens=False)[len(prefix):])
 
 
+VERDICT_MIME = "application/vnd.backprop-ninja.verdict+json"   # a failed visible test's verdict, for the grader
+
+
 def visible_test(name, student_fn, part):
-    """Judge student_fn on the fixed data of this part: raises AssertionError with the diagnosis if wrong."""
+    """Judge student_fn on the fixed data of this part: raises AssertionError with the diagnosis if wrong.
+
+    Before it raises, it displays the verdict as data (`VERDICT_MIME`, which a notebook does not show): the
+    grader stores which mistake it was, and reads nothing back from the sentence."""
     calls = visible_calls(name, part)
     outputs, afters = zip(*(_run(student_fn, call) for call in calls))
     with np.errstate(all="ignore"):   # wrong answers overflow; that is what they are judged for
-        message = RULES[name].judge(part, list(calls), list(outputs), list(afters))
-        if message and len(calls) > 1:   # which of the fixed calls: visible_calls(name, part)[i] is its data
-            alone = [i for i, (c, o, a) in enumerate(zip(calls, outputs, afters)) if RULES[name].judge(part, [c], [o], [a])]
+        verdict = RULES[name].judge(part, list(calls), list(outputs), list(afters))
+        message = verdict.message
+        if not verdict.passed and len(calls) > 1:   # which of the fixed calls: visible_calls(name, part)[i] is its data
+            alone = [i for i, (c, o, a) in enumerate(zip(calls, outputs, afters))
+                     if not RULES[name].judge(part, [c], [o], [a]).passed]
             message += f" (on visible example {alone[0] + 1} of {len(calls)})" if alone else ""
-    if message:
+    if not verdict.passed:
+        if _in_kernel():
+            _display({VERDICT_MIME: {"mistake": verdict.mistake, "tensor": verdict.tensor}}, raw=True)
         raise _failure(message)
     _print(f"{name}, visible test ({_what(name, part)}) ✓ — {AFTER.get(name, 'the grade repeats it on fresh data')}")
 
@@ -247,24 +262,25 @@ def run(student_fn, call):
 
 
 def outcome(student_fn, call):
-    """What student_fn returned for the call as arrays of numbers, or a string saying what went wrong."""
+    """What student_fn returned for the call as arrays of numbers, or the `Mistake` of what went wrong."""
     try:
         out = run(student_fn, call)
     except BaseException as error:  # noqa: B036 — any failure of the student's code is their answer
         if isinstance(error, KeyboardInterrupt):
             raise
         if isinstance(error, OverBudget):
-            return (f"took longer than {float(call['budget']):g} s {scale.where(call)}, where a derived "
-                    "backward pass takes milliseconds: is this finite differences? Only a derivation scores")
-        return f"raised {type(error).__name__}: {error}"[:500]
+            return Mistake("too-slow", f"took longer than {float(call['budget']):g} s {scale.where(call)}, where a "
+                           "derived backward pass takes milliseconds: is this finite differences? Only a derivation "
+                           "scores")
+        return raised(error)
     if out is None:
-        return "returned None: is a return statement missing?"
+        return Mistake("returned-none", "returned None: is a return statement missing?")
     try:
         if isinstance(out, dict):
             return {str(k): _asarray(v, dtype=_float64) for k, v in out.items()}
         return _asarray(out, dtype=_float64)
     except (TypeError, ValueError) as error:
-        return f"returned something that is not an array of numbers ({error})"[:500]
+        return Mistake("not-numbers", f"returned something that is not an array of numbers ({error})"[:500])
 
 
 LOG_LINE = re.compile(r"\s*iter\s+(\d+)\s+loss\s+(\S+)\s+acc\s+(\S+)\s*")

@@ -10,6 +10,8 @@ same for gradients near 1 and near 1e-8.
 
 import numpy as np
 
+from .verdict import Mistake
+
 
 def _close(a, b):
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
@@ -34,41 +36,44 @@ def _near(c, target):
 
 def _describe_factor(c):
     if _near(c, -1.0):
-        return "the sign is flipped: the gradient is the negative of the true one"
+        return Mistake("sign-flipped", "the sign is flipped: the gradient is the negative of the true one")
     if abs(c) <= 1e-9:
-        return "the gradient is all zeros"
+        return Mistake("all-zeros", "the gradient is all zeros")
     for k in range(2, 257):
         if _near(c, k):
-            return (f"{k}× too large: a factor of N missing? (the mean over the batch "
-                    f"brings a 1/N, if N = {k})")
+            return Mistake("missing-over-n", f"{k}× too large: a factor of N missing? (the mean over the batch "
+                           f"brings a 1/N, if N = {k})")
         if _near(c, 1.0 / k):
-            return (f"{k}× too small: divided by N twice? (the 1/N of the mean belongs "
-                    f"in dz only once, if N = {k})")
+            return Mistake("over-n-twice", f"{k}× too small: divided by N twice? (the 1/N of the mean belongs "
+                           f"in dz only once, if N = {k})")
         if _near(c, -k) or _near(c, -1.0 / k):
-            return f"the sign is flipped and it is off by a factor {abs(c):.4g}"
-    return f"off by a constant factor {c:.4g}"
+            return Mistake("sign-and-factor", f"the sign is flipped and it is off by a factor {abs(c):.4g}")
+    return Mistake("constant-factor", f"off by a constant factor {c:.4g}")
 
 
 def _shape_hint(grad, reference):
     if grad.shape == reference.shape[::-1] and grad.ndim == 2:
         if _close(grad.T, reference):
-            return f"transpose: got shape {grad.shape}, expected {reference.shape}; the values are right, transposed"
-        return f"transpose: got shape {grad.shape}, expected {reference.shape}"
+            return Mistake("transposed", f"transpose: got shape {grad.shape}, expected {reference.shape}; the values "
+                           "are right, transposed")
+        return Mistake("transposed-shape", f"transpose: got shape {grad.shape}, expected {reference.shape}")
     if grad.size == reference.size and _close(grad.reshape(reference.shape), reference):
-        return (f"shape: the values are right but the shape is {grad.shape}, expected {reference.shape}: a gradient "
-                "has its parameter's shape (a sum with keepdims=True keeps an axis of 1)")
+        return Mistake("kept-axis", f"shape: the values are right but the shape is {grad.shape}, expected "
+                       f"{reference.shape}: a gradient has its parameter's shape (a sum with keepdims=True keeps "
+                       "an axis of 1)")
     if grad.ndim == reference.ndim + 1 and grad.shape[1:] == reference.shape:
         if _close(grad.sum(axis=0), reference):
-            return "axis: sum over the batch (axis 0) is missing; the per-example gradients are right"
-        return f"axis: got shape {grad.shape}, expected {reference.shape}; sum over axis 0?"
+            return Mistake("batch-sum-missing", "axis: sum over the batch (axis 0) is missing; the per-example "
+                           "gradients are right")
+        return Mistake("batch-axis-kept", f"axis: got shape {grad.shape}, expected {reference.shape}; sum over axis 0?")
     if grad.ndim == reference.ndim == 1:
-        return (f"axis: got shape {grad.shape}, expected {reference.shape}; "
-                "summed over the wrong axis? (a bias gradient sums over the batch, axis 0)")
-    return f"shape: got {grad.shape}, expected {reference.shape}"
+        return Mistake("bias-wrong-axis", f"axis: got shape {grad.shape}, expected {reference.shape}; "
+                       "summed over the wrong axis? (a bias gradient sums over the batch, axis 0)")
+    return Mistake("wrong-shape", f"shape: got {grad.shape}, expected {reference.shape}")
 
 
 def diagnose(grad, reference, hypotheses=(), where=""):
-    """A short sentence naming the likely mistake, or '' if grad equals reference.
+    """A `Mistake`, a short sentence naming the likely mistake, or '' if grad equals reference.
 
     A hypothesis matches when the student's gradient is a hundred times nearer to it
     than to the reference; of several, the first within ten times the nearest (on small
@@ -78,7 +83,7 @@ def diagnose(grad, reference, hypotheses=(), where=""):
     if grad.shape != reference.shape:
         return _shape_hint(grad, reference)
     if not np.all(np.isfinite(grad)):
-        return "not finite: the gradient has NaN or inf (an unstable exp or log?)"
+        return Mistake("not-finite", "not finite: the gradient has NaN or inf (an unstable exp or log?)")
     off = np.abs(grad - reference).max(initial=0.0)
     if off == 0:
         return ""
@@ -89,9 +94,9 @@ def diagnose(grad, reference, hypotheses=(), where=""):
     if nearest <= 0.01 * off:   # two mistakes may coincide on small data: the first of the nearest
         return next(mistake for mistake, d in distances if d <= 10 * nearest)
     if _close(grad, reference):
-        return f"close to the true gradient, but off by up to {off:.1e}"
+        return Mistake("slightly-off", f"close to the true gradient, but off by up to {off:.1e}")
     if grad.ndim == 2 and grad.shape[0] == grad.shape[1] and _close(grad.T, reference):
-        return "transpose: the matrix is transposed (check the order of the matmul)"
+        return Mistake("transposed", "transpose: the matrix is transposed (check the order of the matmul)")
     c = _scale_factor(grad, reference)
     if c is not None:
         return _describe_factor(c)
@@ -105,15 +110,15 @@ def _layer_hint(grad, reference):
         return ""
     tol = 1e-6 * max(1.0, float(np.abs(reference).max()))
     if np.all(np.abs(reference.sum(axis=0)) <= tol) and not np.all(np.abs(grad.sum(axis=0)) <= tol):
-        return ("every column of the true gradient sums to zero (down axis 0) and yours does not: a path "
-                "through a batch mean left out? (batchnorm's dx without the mean's path, or a tensor below a "
-                "batchnorm, such as dW1 or dC, given a dh that lacks it)")
+        return Mistake("batch-mean-path", "every column of the true gradient sums to zero (down axis 0) and yours "
+                       "does not: a path through a batch mean left out? (batchnorm's dx without the mean's path, or a "
+                       "tensor below a batchnorm, such as dW1 or dC, given a dh that lacks it)")
     wrong = np.any(np.abs(grad - reference) > 1e-6 + 1e-3 * np.abs(reference), axis=1)
     if 0 < wrong.sum() < len(wrong):
         rows = ", ".join(map(str, np.flatnonzero(wrong)))
-        return (f"only row(s) {rows} are off and every other row is right; if this is a lookup table (an "
-                "embedding), are they the rows used more than once? Its gradient adds up every use of a row "
-                "(np.add.at, not dC[idx] += ...)")
+        return Mistake("some-rows-off", f"only row(s) {rows} are off and every other row is right; if this is a "
+                       "lookup table (an embedding), are they the rows used more than once? Its gradient adds up "
+                       "every use of a row (np.add.at, not dC[idx] += ...)")
     return ""
 
 
@@ -126,10 +131,11 @@ def _correlation_hint(grad, reference, where):
         r = 0.0
     off = f"{wrong.sum()} of {wrong.size} entries are off"
     if r > 0.9:
-        return f"{off}; close in direction (correlation {r:.2f}): a missing factor? {where}"
+        return Mistake("correlated", f"{off}; close in direction (correlation {r:.2f}): a missing factor? {where}")
     if r < -0.5:
-        return f"{off}; anti-correlated (correlation {r:.2f}): a sign error somewhere upstream? {where}"
-    return f"{off} (correlation with the true gradient {r:.2f}); {where}"
+        return Mistake("anti-correlated", f"{off}; anti-correlated (correlation {r:.2f}): a sign error somewhere "
+                       f"upstream? {where}")
+    return Mistake("entries-off", f"{off} (correlation with the true gradient {r:.2f}); {where}")
 
 
 def diagnose_directional(analytic, numeric):
@@ -137,4 +143,5 @@ def diagnose_directional(analytic, numeric):
     c = _scale_factor(analytic, numeric)
     if c is not None:
         return _describe_factor(c)
-    return "the gradient disagrees with finite differences along random directions"
+    return Mistake("disagrees-along-directions", "the gradient disagrees with finite differences along random "
+                   "directions")

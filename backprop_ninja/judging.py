@@ -1,7 +1,7 @@
 """How a graded function's answers are judged: one set of rules for the notebook's visible tests and the grader.
 
-`RULES[name].judge(part, calls, outputs, afters)` is '' when the answers are right, else what is wrong in
-the lessons' words. A call is a dict of the function's arguments; an output is what the function
+`RULES[name].judge(part, calls, outputs, afters)` is a `Verdict`: passed, or which mistake (an id), on which
+tensor, in the lessons' words, with what was measured. A call is a dict of the function's arguments; an output is what the function
 returned (arrays, or a dict of arrays) or a string saying what went wrong; an after is the call's
 inputs as the function left them. The visible tests (`checks`) judge fixed data in the student's
 kernel; the grader judges fresh data it draws, out of the student's reach, with these same rules.
@@ -19,6 +19,7 @@ from .diagnose import diagnose, diagnose_directional
 from .functions import make
 from .gradcheck import agreement, directional_derivatives, numerical_gradient, round_off
 from .networks import NETWORKS, Probe
+from .verdict import PASSED, Mistake, Verdict, failed, id_of
 
 
 def _within(got, expected, atol, rtol):
@@ -39,7 +40,7 @@ def changed_arrays(before, after, path=""):
 
 
 def _judge_unchanged(calls, outputs, afters, groups=None, advice="work on a copy"):
-    """The one rule of every 'unchanged' test: '' if each call's inputs (those named in `groups`, nested dicts
+    """The one rule of every 'unchanged' test: passed if each call's inputs (those named in `groups`, nested dicts
     included; default: every input) are exactly as they were after the student's function ran."""
     for call, got, after in zip(calls, outputs, afters):
         if isinstance(got, str):
@@ -47,8 +48,9 @@ def _judge_unchanged(calls, outputs, afters, groups=None, advice="work on a copy
         names = groups or list(after)
         changed = changed_arrays({k: call[k] for k in names}, {k: after.get(k) for k in names})
         if changed:
-            return f"the function modified {'its input ' if groups is None else ''}{', '.join(changed)} in place; {advice}"
-    return ""
+            return Verdict("modified-input", f"the function modified {'its input ' if groups is None else ''}"
+                           f"{', '.join(changed)} in place; {advice}", ", ".join(changed))
+    return PASSED
 
 
 class NumericalGradients(Mapping):
@@ -70,11 +72,11 @@ class NumericalGradients(Mapping):
         return len(self.params)
 
 
-def _describe(error):
-    """What a function's exception means, in the lessons' words when they have some."""
-    error = error.rstrip().rstrip(":")
-    hint = mistakes.explain_error(error)
-    return f"{error}: {hint}" if hint else error
+def _describe(error, before=""):
+    """The verdict on a function that gave no answer (`error`, a `Mistake` from `checks.outcome`), in the lessons'
+    words when they have some."""
+    said, hint = error.rstrip().rstrip(":"), mistakes.ERRORS.get(id_of(error, "raised"))
+    return Verdict(id_of(error, "raised"), before + (f"{said}: {hint}" if hint else said))
 
 
 # The training test: this many XOR networks, each to this accuracy (measured over 50 seeds per
@@ -139,22 +141,22 @@ class Rules:
         return (key if key.startswith("d") else f"d{key}") if key else "the result"
 
     def judge(self, part, calls, outputs, afters):
-        """'' if the answers are right for this part, else what is wrong."""
+        """The verdict on the answers of this part: the first call's that fails, else passed."""
         for call, got, after in zip(calls, outputs, afters):
             if isinstance(got, str):
                 return _describe(got)
             if part == "unchanged":
                 return _judge_unchanged(calls, outputs, afters)
-            message = self.judge_one(part, call, got)
-            if message:
-                return message
-        return ""
+            verdict = self.judge_one(part, call, got)
+            if not verdict.passed:
+                return verdict
+        return PASSED
 
     def judge_one(self, part, call, got):
         expected = self.reference(call)
         if isinstance(expected, Mapping) != isinstance(got, dict):
             kind = "a dict of gradients" if isinstance(expected, Mapping) else "an array"
-            return f"expected {kind}, got {'a dict' if isinstance(got, dict) else 'an array'}"
+            return Verdict("wrong-type", f"expected {kind}, got {'a dict' if isinstance(got, dict) else 'an array'}")
         if isinstance(expected, Mapping):
             key = part if part in expected else None
             pairs = [(key, got.get(key), expected[key])] if key else [(k, got.get(k), v) for k, v in expected.items()]
@@ -163,11 +165,12 @@ class Rules:
         for key, g, e in pairs:
             label = self.label(key)
             if g is None:
-                return f"{label} is missing from the returned dict"
+                return Verdict("missing", f"{label} is missing from the returned dict", label)
             if g.shape != e.shape:
-                return f"{label}: wrong shape {g.shape}, expected {e.shape}. " + diagnose(g, e)
+                hint = diagnose(g, e)
+                return failed(f"{label}: wrong shape {g.shape}, expected {e.shape}. {hint}", label, mistake=hint.id)
             if not np.all(np.isfinite(g)):
-                return f"{label} {self.non_finite}"
+                return Verdict("not-finite", f"{label} {self.non_finite}", label)
             if self.gradient:
                 agree = agreement(g, e, self.noise(call, key))   # too small to judge is not wrong: not failed here
                 wrong, error = agree.wrong, agree.max_error
@@ -177,8 +180,9 @@ class Rules:
                 measure = "max error"
             if wrong:
                 hint = diagnose(g, e, self.hypotheses(call, key), self.where(call, key))
-                return f"{label} is wrong, {measure} {error:.2e}: {hint}"
-        return ""
+                return failed(f"{label} is wrong, {measure} {error:.2e}: {hint}", label, {measure: error},
+                              id_of(hint))
+        return PASSED
 
 
 class CentralDifference(Rules):
@@ -305,21 +309,22 @@ class MLPBackward(Rules):
         networks = sum("train" in call for call in calls)
         for i, (call, trained) in enumerate((c, o) for c, o in zip(calls, outputs) if "train" in c):
             if isinstance(trained, str):
-                return f"training failed: {_describe(trained)}"
+                return _describe(trained, "training failed: ")
             params, X, y = xor_run(int(call["seed"]))
             if not isinstance(trained, dict) or set(trained) != set(params):
-                return "training did not return the parameters W1, b1, W2, b2"
+                return Verdict("not-trained", "training did not return the parameters W1, b1, W2, b2")
             accuracy = float(np.mean(nets.predict(trained, X) == y))
             if not accuracy >= TRAIN_ACCURACY:
-                return (f"{int(call['steps'])} steps of gradient descent with your backward pass reach "
-                        f"{accuracy:.1%} accuracy on XOR (network {i + 1} of {networks}); a right backward "
-                        f"pass reaches {TRAIN_ACCURACY:.0%} on every network")
+                return Verdict("does-not-learn", f"{int(call['steps'])} steps of gradient descent with your backward "
+                               f"pass reach {accuracy:.1%} accuracy on XOR (network {i + 1} of {networks}); a right "
+                               f"backward pass reaches {TRAIN_ACCURACY:.0%} on every network", "",
+                               {"accuracy": accuracy})
         for call, got in zip(calls, outputs):
             if "network" in call:
-                message = _describe(got) if isinstance(got, str) else self._judge_at_scale(str(call["keep"]), call, got)
-                if message:
-                    return message
-        return ""
+                verdict = _describe(got) if isinstance(got, str) else self._judge_at_scale(str(call["keep"]), call, got)
+                if not verdict.passed:
+                    return verdict
+        return PASSED
 
     def judge_one(self, part, call, got):
         return self._judge_at_scale(part, call, got) if "network" in call else super().judge_one(part, call, got)
@@ -333,14 +338,14 @@ class MLPBackward(Rules):
 
 
 def along_directions(loss, theta, g, label, call, step):
-    """'' if g agrees with central differences of loss() by theta (perturbed in place), of length `step`,
+    """Passed if g agrees with central differences of loss() by theta (perturbed in place), of length `step`,
     along three random directions (from the call's `_directions`, which stay with the referee) and g's own;
     else what is wrong. A scale call's verdict: two forward passes a direction, whatever theta's size."""
     where = scale.where(call)
     if g is None or g.shape != theta.shape:
-        return f"{label} {where}: missing or wrongly shaped (expected {theta.shape})"
+        return Verdict("wrong-shape", f"{label} {where}: missing or wrongly shaped (expected {theta.shape})", label)
     if not np.all(np.isfinite(g)):
-        return f"{label} {where} has NaN or inf values"
+        return Verdict("not-finite", f"{label} {where} has NaN or inf values", label)
     rng = np.random.default_rng(int(call["_directions"]))
     directions = rng.standard_normal((3,) + theta.shape)
     if np.any(g):
@@ -349,8 +354,9 @@ def along_directions(loss, theta, g, label, call, step):
     numeric = directional_derivatives(loss, theta, directions, eps=step / np.sqrt(theta.size))
     analytic = np.tensordot(directions, g, axes=g.ndim)
     if np.all(np.abs(analytic - numeric) <= 1e-7 + 1e-4 * np.abs(numeric)):
-        return ""
-    return f"{label} is wrong {where}: {diagnose_directional(analytic, numeric)}"
+        return PASSED
+    hint = diagnose_directional(analytic, numeric)
+    return failed(f"{label} is wrong {where}: {hint}", label, mistake=hint.id)
 
 
 class TraceByHand(Rules):
@@ -367,9 +373,9 @@ class TraceByHand(Rules):
     def hypotheses(self, call, key):
         right = self.reference(call)
         unmasked = {**right, "dz1": right["dh"], "dW1_dead_row": right["dh"][0] * np.array(trace.X)}
-        return [("the sign is flipped: dz2 = p − y, not y − p", -right[key]),
-                ("no ReLU mask: the dead neuron (z1 < 0) passes no gradient, so its dz1 and its dW1 row are 0",
-                 unmasked[key])]
+        return [(Mistake("sign-flipped", "the sign is flipped: dz2 = p − y, not y − p"), -right[key]),
+                (Mistake("missing-mask", "no ReLU mask: the dead neuron (z1 < 0) passes no gradient, so its dz1 and "
+                         "its dW1 row are 0"), unmasked[key])]
 
 
 class GradientDescent(Rules):
@@ -407,39 +413,42 @@ class GradientDescent(Rules):
         setting = f"with log_every = {every} and steps = {steps}"
         expected, late = self.log(call), self.log(call, late=1)
         if rows.ndim != 2 or rows.shape[1] != 3:
-            return "the log could not be read"
+            return Verdict("log-unreadable", "the log could not be read")
         want = [int(s) for s in expected[:-1, 0]]
         if not len(rows):
-            return (f"printed no log line {setting}: expected `iter <step> loss <loss> acc <accuracy>` at steps "
-                    f"{want}, then `final loss <loss> acc <accuracy>`")
+            return Verdict("log-missing", f"printed no log line {setting}: expected `iter <step> loss <loss> acc "
+                           f"<accuracy>` at steps {want}, then `final loss <loss> acc <accuracy>`")
         logged = [int(s) for s in rows[rows[:, 0] >= 0, 0]]
         if logged != want:
-            return (f"logged steps {logged} {setting}, expected {want}: a line at step 0 and every log_every "
-                    "steps after it")
+            return Verdict("log-wrong-steps", f"logged steps {logged} {setting}, expected {want}: a line at step 0 "
+                           "and every log_every steps after it")
         if len(rows) != len(expected) or rows[-1, 0] >= 0:
-            return f"{setting}: expected one line `final loss <loss> acc <accuracy>`, after the loop and last"
+            return Verdict("log-final-line", f"{setting}: expected one line `final loss <loss> acc <accuracy>`, "
+                           "after the loop and last")
         for (step, loss, acc), (_, right_loss, right_acc), (_, late_loss, _) in zip(rows, expected, late):
             line = "final" if step < 0 else f"iter {int(step)}"
             if not abs(loss - right_loss) <= self.log_atol["loss"]:
+                late_by_one = step >= 0 and abs(loss - late_loss) <= self.log_atol["loss"]
                 hint = ("the loss after that step's update? log the loss of the step's forward pass, before the "
-                        "update (iter 0 is the network you were given)"
-                        if step >= 0 and abs(loss - late_loss) <= self.log_atol["loss"]
+                        "update (iter 0 is the network you were given)" if late_by_one
                         else "the loss mlp_relu_forward returns for the parameters of that line")
-                return f"{line} printed loss {loss:.4f}, expected {right_loss:.4f}: {hint}"
+                return Verdict("log-after-update" if late_by_one else "log-wrong-loss",
+                               f"{line} printed loss {loss:.4f}, expected {right_loss:.4f}: {hint}")
             if not abs(acc - right_acc) <= self.log_atol["acc"]:
-                hint = ("a percentage? acc is a fraction, np.mean(predict(params, X) == y)"
-                        if abs(acc - 100 * right_acc) <= 100 * self.log_atol["acc"]
+                percent = abs(acc - 100 * right_acc) <= 100 * self.log_atol["acc"]
+                hint = ("a percentage? acc is a fraction, np.mean(predict(params, X) == y)" if percent
                         else "acc is np.mean(predict(params, X) == y) for the parameters of that line")
-                return f"{line} printed acc {acc:.3f}, expected {right_acc:.3f}: {hint}"
-        return ""
+                return Verdict("log-percentage" if percent else "log-wrong-accuracy",
+                               f"{line} printed acc {acc:.3f}, expected {right_acc:.3f}: {hint}")
+        return PASSED
 
     def judge(self, part, calls, outputs, afters):
         if part == "logs":
             for call, rows in zip(calls, outputs):
-                message = _describe(rows) if isinstance(rows, str) else self._judge_log(call, rows)
-                if message:
-                    return message
-            return ""
+                verdict = _describe(rows) if isinstance(rows, str) else self._judge_log(call, rows)
+                if not verdict.passed:
+                    return verdict
+            return PASSED
         if part == "unchanged":
             return _judge_unchanged(calls, outputs, afters, ("params",), "build a new dict")
         return super().judge(part, calls, outputs, afters)
@@ -447,10 +456,13 @@ class GradientDescent(Rules):
     def hypotheses(self, call, key):
         steps = int(call["steps"])
         return [(mistake, grads[key]) for mistake, grads in [
-            ("steps uphill: the update is θ − lr·grad, not θ + lr·grad", self.reference(call, sign=1.0)),
-            ("one step too few: range(steps) makes exactly `steps` updates", self.reference(call, steps - 1)),
-            ("one step too many: range(steps) makes exactly `steps` updates", self.reference(call, steps + 1)),
-            ("computes the gradient once, before the loop: recompute it from the new params at every step",
+            (Mistake("uphill", "steps uphill: the update is θ − lr·grad, not θ + lr·grad"), self.reference(call, sign=1.0)),
+            (Mistake("step-too-few", "one step too few: range(steps) makes exactly `steps` updates"),
+             self.reference(call, steps - 1)),
+            (Mistake("step-too-many", "one step too many: range(steps) makes exactly `steps` updates"),
+             self.reference(call, steps + 1)),
+            (Mistake("stale-gradient", "computes the gradient once, before the loop: recompute it from the new "
+                     "params at every step"),
              {k: v * (1 - steps * float(call["lr"]) * float(call["backward"])) for k, v in call["params"].items()}),
         ]]
 
@@ -533,16 +545,17 @@ class MLPBNBackward(Rules):
             return super().judge(part, calls, outputs, afters)
         (call,), (trained,) = calls, outputs
         if isinstance(trained, str):
-            return f"training failed: {_describe(trained)}"
+            return _describe(trained, "training failed: ")
         params, X, y = capstone_run(int(call["seed"]))
         if not isinstance(trained, dict) or set(trained) != set(params):
-            return f"training did not return the parameters {', '.join(params)}"
+            return Verdict("not-trained", f"training did not return the parameters {', '.join(params)}")
         loss = float(nets.mlp_bn_forward(trained, X, y)[0])
         if not loss <= CAPSTONE["pass_loss"]:
-            return (f"{int(call['steps'])} steps of minibatch gradient descent with your backward pass end at loss "
-                    f"{loss:.3f} on the training set; a right backward pass reaches {CAPSTONE['loss']} (at most "
-                    f"{CAPSTONE['pass_loss']}), from log {CAPSTONE['sizes'][0]} = {np.log(CAPSTONE['sizes'][0]):.2f}")
-        return ""
+            return Verdict("does-not-learn", f"{int(call['steps'])} steps of minibatch gradient descent with your "
+                           f"backward pass end at loss {loss:.3f} on the training set; a right backward pass reaches "
+                           f"{CAPSTONE['loss']} (at most {CAPSTONE['pass_loss']}), from log {CAPSTONE['sizes'][0]} = "
+                           f"{np.log(CAPSTONE['sizes'][0]):.2f}", "", {"loss": loss} if np.isfinite(loss) else {})
+        return PASSED
 
 
 RULES = {

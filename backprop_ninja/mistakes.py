@@ -7,13 +7,14 @@ network, from the finite-difference pieces of a `networks.Probe` chained with on
 for the mistake (tanh′ of z, a flipped mask, z for h, …); for lesson 02, from the measured dL/dz;
 for lesson 06, from finite differences of the forward pass with one piece swapped for a variant
 that agrees with it in value (a statistic held fixed, a row's earlier uses not counted).
-Only sentences reach the notebook.
+Each mistake is a `Mistake`: its sentence, for this network's names, and the id the class report counts.
 """
 
 import numpy as np
 
 from . import nets
 from .gradcheck import numerical_gradient
+from .verdict import Mistake
 
 
 def network_mistakes(probe):
@@ -47,45 +48,51 @@ def network_mistakes(probe):
 # The sentences of a network's mistakes, shared by the whole-tensor check and the first-wrong-line check.
 
 # a bias summed over the units (axis 1) has the shape of b_i when N equals the layer's width
-WRONG_AXIS = "axis: summed over the wrong axis (a bias gradient sums over the batch, axis 0)"
+WRONG_AXIS = Mistake("bias-wrong-axis", "axis: summed over the wrong axis (a bias gradient sums over the batch, axis 0)")
 
 
 def bias_sum(N, dz):
-    return (f"N× too small: the 1/N is there twice; a bias gradient is a sum over the batch (axis 0), "
-            f"not a mean, and {dz} already carries the 1/N")
+    return Mistake("bias-mean", f"N× too small: the 1/N is there twice; a bias gradient is a sum over the batch "
+                   f"(axis 0), not a mean, and {dz} already carries the 1/N")
 
 
 def input_for_output(i, z, h):
-    return (f"uses {z} instead of {h} as the input of layer {i}: dW{i} multiplies {h}, the output of "
-            f"the activation")
+    return Mistake("pre-activation-input", f"uses {z} instead of {h} as the input of layer {i}: dW{i} multiplies {h}, "
+                   f"the output of the activation")
 
 
 def output_mistakes(t, y, dz):
     """[(sentence, wrong dz)] of the top line dz = (p − Y)/N, from the measured dL/dz `t` (p = N·t + Y)."""
     N, K = t.shape
     Y, Y_next = np.eye(K)[y], np.eye(K)[(y + 1) % K]
-    return [(f"missing /N: the loss is a mean, so {dz} = (p − Y)/N", N * t),
-            (f"divided by N twice: the 1/N of the mean belongs in {dz} only once", t / N),
-            ("p − 1 for every class: subtract the one-hot Y, which is 1 only at the true class", t + (Y - 1) / N),
-            ("one-hot off by one: Y must have its 1 at column y_i", t + (Y - Y_next) / N),
-            (f"the sign is flipped: {dz} = (p − Y)/N, not (Y − p)/N", -t)]
+    return [(Mistake("missing-over-n", f"missing /N: the loss is a mean, so {dz} = (p − Y)/N"), N * t),
+            (Mistake("over-n-twice", f"divided by N twice: the 1/N of the mean belongs in {dz} only once"), t / N),
+            (P_MINUS_ONE, t + (Y - 1) / N),
+            (ONE_HOT_OFF, t + (Y - Y_next) / N),
+            (Mistake("sign-flipped", f"the sign is flipped: {dz} = (p − Y)/N, not (Y − p)/N"), -t)]
+
+
+P_MINUS_ONE = Mistake("p-minus-one", "p − 1 for every class: subtract the one-hot Y, which is 1 only at the true class")
+ONE_HOT_OFF = Mistake("one-hot-off-by-one", "one-hot off by one: Y must have its 1 at column y_i")
 
 
 def activation_mistakes(act):
     """[(sentence(where, dz, dh, z, h), wrong step (dh, z) -> dz)] of the activation "tanh" or "relu"."""
     if act == "tanh":
-        return [(lambda where, dz, dh, z, h: f"missing tanh′ on {where}: {dz} = {dh} · (1 − {h}²), not {dh} alone",
+        return [(lambda where, dz, dh, z, h: Mistake("missing-tanh-derivative", f"missing tanh′ on {where}: {dz} = "
+                                                     f"{dh} · (1 − {h}²), not {dh} alone"),
                  lambda dh, z: dh),
-                (lambda where, dz, dh, z, h: (f"tanh′ written with {z} on {where}: tanh′ = 1 − {h}² with "
-                                              f"{h} = tanh({z}), not 1 − {z}²"),
+                (lambda where, dz, dh, z, h: Mistake("tanh-derivative-of-z", f"tanh′ written with {z} on {where}: "
+                                                     f"tanh′ = 1 − {h}² with {h} = tanh({z}), not 1 − {z}²"),
                  lambda dh, z: dh * (1 - z ** 2))]
-    return [(lambda where, dz, dh, z, h: f"missing ReLU mask on {where}: {dz} = {dh} where {z} > 0, and 0 elsewhere",
+    return [(lambda where, dz, dh, z, h: Mistake("missing-mask", f"missing ReLU mask on {where}: {dz} = {dh} where "
+                                                 f"{z} > 0, and 0 elsewhere"),
              lambda dh, z: dh),
-            (lambda where, dz, dh, z, h: (f"the ReLU mask is flipped on {where}: the gradient flows where {z} > 0, "
-                                          f"not where {z} ≤ 0"),
+            (lambda where, dz, dh, z, h: Mistake("mask-flipped", f"the ReLU mask is flipped on {where}: the gradient "
+                                                 f"flows where {z} > 0, not where {z} ≤ 0"),
              lambda dh, z: dh * (z <= 0)),
-            (lambda where, dz, dh, z, h: (f"multiplies {dh} by {z} (or {h}) on {where}, instead of by the 0/1 mask "
-                                          f"[{z} > 0]"),
+            (lambda where, dz, dh, z, h: Mistake("mask-times-z", f"multiplies {dh} by {z} (or {h}) on {where}, instead "
+                                                 f"of by the 0/1 mask [{z} > 0]"),
              lambda dh, z: dh * np.maximum(z, 0))]
 
 
@@ -108,14 +115,16 @@ def for_key(mistakes, key, shape):
 
 def central_difference(f, x, eps, reference):
     """Mistakes of a central difference of f at x with step eps; `reference(eps)` is the right one."""
-    return [("a forward difference (f(x+eps) − f(x))/eps: its error is O(eps), not O(eps²)",
-             _forward_difference(f, x, eps)),
-            ("perturbs every coordinate at once: move one coordinate at a time",
+    return [(Mistake("forward-difference", "a forward difference (f(x+eps) − f(x))/eps: its error is O(eps), not "
+                     "O(eps²)"), _forward_difference(f, x, eps)),
+            (Mistake("all-coordinates-at-once", "perturbs every coordinate at once: move one coordinate at a time"),
              np.full(x.shape, (f(x + eps) - f(x - eps)) / (2 * eps))),
-            ("ignores the eps argument (uses 1e-5 whatever eps is passed)", reference(1e-5)),
-            ("wrong denominator: divide by 2·eps, the distance between x−eps and x+eps", 2 * reference(eps)),
-            ("x is not restored: each entry is left at x − eps, so the later ones are differenced around the wrong "
-             "point; put every entry back after its two evaluations", _not_restored(f, x, eps))]
+            (Mistake("ignores-eps", "ignores the eps argument (uses 1e-5 whatever eps is passed)"), reference(1e-5)),
+            (Mistake("wrong-denominator", "wrong denominator: divide by 2·eps, the distance between x−eps and x+eps"),
+             2 * reference(eps)),
+            (Mistake("x-not-restored", "x is not restored: each entry is left at x − eps, so the later ones are "
+                     "differenced around the wrong point; put every entry back after its two evaluations"),
+             _not_restored(f, x, eps))]
 
 
 def _not_restored(f, x, eps):
@@ -140,56 +149,63 @@ def _forward_difference(f, x, eps):
 
 def softmax(z):
     e = np.exp(z - z.max())
-    out = [("axis: normalised over the wrong axis (softmax works row by row: axis=1)", e / e.sum(axis=0))]
+    out = [(Mistake("softmax-wrong-axis", "axis: normalised over the wrong axis (softmax works row by row: axis=1)"),
+            e / e.sum(axis=0))]
     if z.shape[0] == z.shape[1]:
-        out.append(("the row sums lost their axis: keep it (keepdims=True) so that each row is divided by its "
-                    "own sum", e / e.sum(axis=1)))
+        out.append((Mistake("lost-keepdims", "the row sums lost their axis: keep it (keepdims=True) so that each row "
+                            "is divided by its own sum"), e / e.sum(axis=1)))
     return out
 
 
 def nll_loss(loss, N):
-    return [("sum instead of mean: the loss is the mean over the batch, divide by N", np.asarray(loss * N)),
-            ("the sign is flipped: the loss is minus the mean log-probability", np.asarray(-loss))]
+    return [(Mistake("sum-not-mean", "sum instead of mean: the loss is the mean over the batch, divide by N"),
+             np.asarray(loss * N)),
+            (Mistake("sign-flipped", "the sign is flipped: the loss is minus the mean log-probability"),
+             np.asarray(-loss))]
 
 
 def softmax_nll_backward(z, y):
     """From the measured dL/dz: p = N·dz + Y, whatever the student wrote."""
     z = z.astype(np.float64)   # a copy, perturbed by the measurement
     dz = numerical_gradient(lambda: nets.nll(nets.log_softmax(z), y), z)
-    N, K = z.shape
-    Y, Y_next = np.eye(K)[y], np.eye(K)[(y + 1) % K]
-    return [("p − 1 for every class: subtract the one-hot Y, 1 only at the true class", dz + (Y - 1) / N),
-            ("one-hot off by one: Y must have its 1 at column y_i", dz + (Y - Y_next) / N),
-            ("missing /N: the loss is a mean, so dz = (p − Y)/N", N * dz),
-            ("the sign is flipped: dz = (p − Y)/N, not (Y − p)/N", -dz)]
+    named = {m.id: (m, wrong) for m, wrong in output_mistakes(dz, y, "dz")}
+    return [named[id] for id in ("p-minus-one", "one-hot-off-by-one", "missing-over-n", "sign-flipped")]
 
 
-def explain_error(message):
-    """The lessons' words for an exception a student's function raised, if they have any."""
-    if "NotImplementedError" in message:
-        return "not answered yet: replace `raise NotImplementedError()` by your code"
-    if "modulo by zero" in message:
-        return "log_every = 0 means no logging: test log_every before computing step % log_every"
-    if "broadcast" in message:
-        return ("shapes that do not broadcast: did a sum lose its axis? keep it (keepdims=True), and check "
-                "each array's shape against the lesson's")
-    return ""
+# What went wrong when a function gave no answer, and the lessons' words for it (by id) when they have some.
+ERRORS = {
+    "not-answered": "not answered yet: replace `raise NotImplementedError()` by your code",
+    "log-every-zero": "log_every = 0 means no logging: test log_every before computing step % log_every",
+    "does-not-broadcast": ("shapes that do not broadcast: did a sum lose its axis? keep it (keepdims=True), and "
+                           "check each array's shape against the lesson's"),
+}
+
+
+def raised(error):
+    """The mistake of a function that raised `error`, named by the exception's type (and numpy's words)."""
+    said = str(error)
+    id = ("not-answered" if isinstance(error, NotImplementedError)
+          else "log-every-zero" if isinstance(error, ZeroDivisionError) and "modulo" in said
+          else "does-not-broadcast" if isinstance(error, ValueError) and "broadcast" in said
+          else "raised")
+    return Mistake(id, f"raised {type(error).__name__}: {said}"[:500])
 
 
 # Lesson 06: measured, like the networks' mistakes, by finite differences of the forward pass with one
 # piece swapped for a variant that agrees with it in value but sends the gradient back the mistaken way.
 
-NORM_MISTAKES = {
-    "mean": "the mean's path is missing: mu depends on every x, so dx gets −Σ dxhat/(n·std) from it",
-    "var": "the variance's path is missing: var depends on every x, so dx gets dvar·2(x − mu)/n from it",
-    "n-1": ("n − 1: this is the backward pass of the unbiased variance; the course normalises with the biased "
-            "one, var = (1/n)·Σ (x − mu)², so dvar reaches x as dvar·2(x − mu)/n"),
-    "gamma": "gamma is missing: out = gamma·xhat + beta, so dxhat = dout·gamma",
-    "count": ("the statistics' paths divide by the size of the other axis: mu and var are means over the axis "
-              "normalised, so their paths bring 1/n with n its size (N for batchnorm, D for layernorm)"),
-}
-SHARED_MEANS = ("dgamma and dbeta are means over the batch: gamma and beta are shared by every example, so their "
-                "gradients add up every example's, a sum over axis 0 (like a bias)")
+NORM_MISTAKES = {m.id: m for m in [
+    Mistake("norm-mean-path", "the mean's path is missing: mu depends on every x, so dx gets −Σ dxhat/(n·std) from it"),
+    Mistake("norm-variance-path", "the variance's path is missing: var depends on every x, so dx gets "
+            "dvar·2(x − mu)/n from it"),
+    Mistake("norm-unbiased-variance", "n − 1: this is the backward pass of the unbiased variance; the course "
+            "normalises with the biased one, var = (1/n)·Σ (x − mu)², so dvar reaches x as dvar·2(x − mu)/n"),
+    Mistake("norm-gamma", "gamma is missing: out = gamma·xhat + beta, so dxhat = dout·gamma"),
+    Mistake("norm-count", "the statistics' paths divide by the size of the other axis: mu and var are means over the "
+            "axis normalised, so their paths bring 1/n with n its size (N for batchnorm, D for layernorm)"),
+]}
+SHARED_MEANS = Mistake("shared-means", "dgamma and dbeta are means over the batch: gamma and beta are shared by every "
+                       "example, so their gradients add up every example's, a sum over axis 0 (like a bias)")
 NORM_AXES = {0: "batchnorm normalises each feature over the batch (axis 0)",
              1: "layernorm normalises each example over its features (axis 1)"}
 
@@ -213,14 +229,15 @@ def standardize(x0, axis, over=None, mean_path=True, var_path=True, var_factor=1
 
 
 def _norm_variants(x, axis):
-    """(key of NORM_MISTAKES or 'axis', xhat variant, gamma's part in the way back) of lesson 06's mistakes."""
+    """(id of NORM_MISTAKES or 'norm-wrong-axis', xhat variant, gamma's part in the way back) of lesson 06's mistakes."""
     n, other = x.shape[axis], x.shape[1 - axis]
-    count = [("count", standardize(x, axis, mean_factor=n / other, var_factor=n / other), True)] if other != n else []
-    return [("mean", standardize(x, axis, mean_path=False), True),
-            ("var", standardize(x, axis, var_path=False), True),
-            ("n-1", standardize(x, axis, var_factor=n / (n - 1)), True),
-            ("gamma", standardize(x, axis), False),
-            ("axis", standardize(x, axis, over=1 - axis), True)] + count
+    count = [("norm-count", standardize(x, axis, mean_factor=n / other, var_factor=n / other), True)] \
+        if other != n else []
+    return [("norm-mean-path", standardize(x, axis, mean_path=False), True),
+            ("norm-variance-path", standardize(x, axis, var_path=False), True),
+            ("norm-unbiased-variance", standardize(x, axis, var_factor=n / (n - 1)), True),
+            ("norm-gamma", standardize(x, axis), False),
+            ("norm-wrong-axis", standardize(x, axis, over=1 - axis), True)] + count
 
 
 def normalization(dout, x, gamma, axis):
@@ -230,12 +247,12 @@ def normalization(dout, x, gamma, axis):
         x_ = x.copy()
         scale = gamma if with_gamma else 1.0
         dx = numerical_gradient(lambda: float(np.sum(dout * scale * xhat(x_))), x_)
-        out.append((NORM_MISTAKES.get(key) or (f"the sums over the wrong axis: {NORM_AXES[axis]}, so the sums "
-                                               f"of the backward pass run over axis {axis}, not {1 - axis}"),
+        out.append((NORM_MISTAKES.get(key) or Mistake(key, f"the sums over the wrong axis: {NORM_AXES[axis]}, so the "
+                                                          f"sums of the backward pass run over axis {axis}, not {1 - axis}"),
                     {"x": dx}))
     g, b, N = np.array(gamma, dtype=np.float64), np.zeros(np.shape(gamma)), len(x)
     xhat = nets.normalize_forward(x, 1.0, 0.0, axis)[0]
-    out.append(("dgamma multiplies dout by x; gamma scales xhat, the normalised x",
+    out.append((Mistake("dgamma-times-x", "dgamma multiplies dout by x; gamma scales xhat, the normalised x"),
                 {"gamma": numerical_gradient(lambda: float(np.sum(dout * g * x)), g)}))
     out.append((SHARED_MEANS, {"gamma": numerical_gradient(lambda: float(np.sum(dout * g * xhat)) / N, g),
                                "beta": numerical_gradient(lambda: float(np.sum(dout * b)) / N, b)}))
@@ -250,8 +267,8 @@ def _last_uses(idx):
     return last.reshape(np.shape(idx))
 
 
-COUNTED_ONCE = ("a repeated row is counted once: dC[idx] = dout (or += dout) writes a row once however often "
-                "idx holds it; add up every use with np.add.at")
+COUNTED_ONCE = Mistake("row-counted-once", "a repeated row is counted once: dC[idx] = dout (or += dout) writes a row "
+                       "once however often idx holds it; add up every use with np.add.at")
 
 
 def embedding(dout, idx, C):
@@ -276,15 +293,16 @@ def mlp_bn(params, X, y, key):
         def norm(z, gamma, beta, xhat=xhat, xhat0=xhat0, with_gamma=with_gamma):
             change = xhat(z) - xhat0
             return gamma * xhat0 + (gamma * change if with_gamma else change) + beta, point
-        variants.append((NORM_MISTAKES.get(name) or ("the batchnorm's sums run over axis 1, the features: "
-                                                     "batchnorm normalises each feature over the batch, axis 0"),
+        variants.append((NORM_MISTAKES.get(name) or Mistake(name, "the batchnorm's sums run over axis 1, the "
+                                                            "features: batchnorm normalises each feature over the "
+                                                            "batch, axis 0"),
                          {"norm": norm}))
     xhat, g0, b0, N = standardize(z1, 0), params["gamma"].copy(), params["beta"].copy(), len(X)
     variants.append((SHARED_MEANS, {"norm": lambda z, gamma, beta: (
         g0 * xhat(z) + (gamma - g0) * xhat(z) / N + b0 + (beta - b0) / N, point)}))
     C0, last = params["C"].copy(), _last_uses(X)
-    variants.append(("a repeated row of C is counted once: a token used k times in the batch gets k contributions; "
-                     "add them all up with np.add.at",
+    variants.append((Mistake("row-counted-once", "a repeated row of C is counted once: a token used k times in the "
+                             "batch gets k contributions; add them all up with np.add.at"),
                      {"lookup": lambda idx, C: (C0[idx] + (C - C0)[idx] * last[..., None], None)}))
     (missing, _), (of_input, _) = activation_mistakes("tanh")
     variants.append((missing(*BN_TANH), {"act": lambda b: h + (b - bn)}))

@@ -37,7 +37,7 @@ def hidden_tests(notebook):
 def verdict(name, fn, part):
     test = referee.Test(name, part)
     calls = wire.loads(wire.dumps({str(i): call for i, call in enumerate(test.calls)}))
-    return test.verdict(wire.loads(wire.dumps({i: hidden._answer(fn, call) for i, call in calls.items()})))
+    return test.verdict(wire.loads(wire.dumps({i: hidden._answer(fn, call) for i, call in calls.items()}))).message
 
 
 @pytest.mark.parametrize("case", [c.name for c in calibration.cases(ASSIGNMENT)])

@@ -5,14 +5,16 @@ visible test's verdict on the notebook's fixed data and, for the networks, the l
 the check cell (`check_backward`) name the same mistake. No kernel: the students' functions run here.
 """
 import re
+from unittest import mock
 
 import numpy as np
 import pytest
 
 import ninja_hidden
-from backprop_ninja import check_backward, data, mistakes, networks
-from backprop_ninja.checks import WIDTH, visible_test
-from ninja_autograde import calibration, course, referee, report
+from backprop_ninja import check_backward, checks, data, mistakes, networks
+from backprop_ninja.checks import VERDICT_MIME, WIDTH, visible_test
+from backprop_ninja.verdict import id_of
+from ninja_autograde import calibration, course, referee
 from ninja_hidden import wire
 
 # cheats and accidents, not derivations (finite differences: test_validate shows Validate fails them at scale)
@@ -40,14 +42,6 @@ def student(case):
     return namespace
 
 
-def named(message):
-    """The mistake a verdict names, without the numbers that depend on the data."""
-    text = report.kind(message)
-    text = re.sub(r"shape \([\d, ]*\)|\(\d+, \d+\)|\(\d+,\)", "shape", text)
-    text = re.sub(r"(?<![\w.])\d[\d.e+-]*%?", "#", text)   # numbers, not names such as dz2
-    return re.split(r"[:;(]", text)[0].strip()
-
-
 def grader_verdict(name, part, fn):
     """The referee's verdict on fresh data, the calls run as the student's kernel runs them (on its own copy)."""
     test = referee.Test(name, part, seed=2026)
@@ -57,13 +51,19 @@ def grader_verdict(name, part, fn):
 
 
 def visible_verdict(name, part, fn):
-    try:
-        visible_test(name, fn, part)
-    except AssertionError as failure:
-        return " ".join(str(failure).splitlines())
-    return ""
+    """(the mistake's id the visible test displays for the grader, its message) or ('', '') if it passes."""
+    shown = []
+    with mock.patch.object(checks, "_in_kernel", lambda: True), \
+            mock.patch.object(checks, "_display", lambda data, raw: shown.append(data[VERDICT_MIME])):
+        try:
+            visible_test(name, fn, part)
+        except AssertionError as failure:
+            return shown[-1]["mistake"], " ".join(str(failure).splitlines())
+    assert not shown
+    return "", ""
 
 
+GENERIC = ("entries-off", "correlated", "anti-correlated", "unnamed")   # off, but no mistake named
 CASES = [(a, c) for a in course.available_assignments() for c in calibration.cases(a)
          if c.fails and not c.name.startswith(NOT_MISTAKES)]
 
@@ -73,16 +73,16 @@ def test_the_notebook_names_the_mistake_the_grader_names(assignment, case):
     functions, cells = student(case), graded_cells(assignment)
     for test in sorted(case.fails - case.may_fail):
         # the cell's first visible test that fails; the grader judges that same part on fresh data
-        verdicts = [(name, part, visible_verdict(name, part, functions[name])) for name, part in cells[test]]
-        name, part, visible = next(((n, p, v) for n, p, v in verdicts if v), verdicts[-1])
+        verdicts = [(name, part, *visible_verdict(name, part, functions[name])) for name, part in cells[test]]
+        name, part, visible, message = next((v for v in verdicts if v[2]), verdicts[-1])
         grader = grader_verdict(name, part, functions[name])
-        assert grader and visible, (test, grader, visible)
-        assert named(visible) == named(grader), (test, visible, grader)
-        assert "entries are off" not in grader, f"{test}: the grader does not name this mistake: {grader}"
+        assert not grader.passed and visible, (test, grader, message)
+        assert visible == grader.mistake, (test, message, grader.message)
+        assert grader.mistake not in GENERIC, f"{test}: the grader does not name this mistake: {grader.message}"
         if assignment in CHECK_CELL and re.fullmatch(r"[Wb]\d", part) and case.name != "unanswered":
             network, point = CHECK_CELL[assignment]
             row = next(r for r in check_backward(functions[name], network, *point()).rows if r.name == part)
-            assert not row.passed and named(row.hint) == named(grader), (test, row.hint, grader)
+            assert not row.passed and id_of(row.hint) == grader.mistake, (test, row.hint, grader.message)
 
 
 @pytest.mark.parametrize("network", ["mlp_tanh", "mlp_relu", "mlp3", "deep_tanh"])

@@ -88,12 +88,19 @@ def tanh_backward(params, cache, y):
     return {"W1": X.T @ dz1, "b1": dz1.sum(0), "W2": h.T @ dz2, "b2": dz2.sum(0)}
 
 
-def verdict_of(name, part, student_fn, seed=1):
-    """The verdict on the student's function, its answers read as the grader reads them (`answers.read`)."""
+def judged(name, part, student_fn, seed=1):
+    """(the Test, the Verdict on the student's function), its answers read as the grader reads them (`answers.read`)."""
     test = referee.Test(name, part, seed)
     calls = wire.loads(wire.dumps(test.sent()))
     sent = {i: hidden._answer(student_fn, call) for i, call in calls.items()}
     return test, test.judged(wire.dumps(sent), answers.Budget())
+
+
+def verdict_of(name, part, student_fn, seed=1):
+    """(the Test, the verdict's message: '' when it passed)."""
+    test, verdict = judged(name, part, student_fn, seed)
+    assert verdict.passed == (verdict.message == ""), verdict
+    return test, verdict.message
 
 
 def test_backward_tests_include_a_million_parameter_network_judged_along_directions():
@@ -149,8 +156,9 @@ def test_finite_differences_run_out_of_the_kernels_time_budget(monkeypatch):
         return {k: numerical_gradient(lambda: mlp_tanh_forward(work, cache["X"], y)[0], work[k]) for k in work}
 
     monkeypatch.setattr(scale, "BUDGET", 0.5)
-    _, verdict = verdict_of("mlp_tanh_backward", "b2", finite_differences)
-    assert verdict.startswith("took longer than 0.5 s on a network of") and "finite differences?" in verdict
+    _, verdict = judged("mlp_tanh_backward", "b2", finite_differences)
+    assert verdict.mistake == "too-slow" and verdict.message.startswith("took longer than 0.5 s on a network of")
+    assert "finite differences?" in verdict.message
     assert verdict_of("mlp_tanh_backward", "unchanged", finite_differences)[1] == ""
 
 

@@ -19,7 +19,7 @@ from nbconvert import HTMLExporter
 from nbgrader.api import Gradebook
 
 from backprop_ninja import cli
-from ninja_autograde import course, demo, grading, replay, report
+from ninja_autograde import course, demo, diagnoses, grading, replay
 
 ASSIGNMENTS = [a for a in demo.roster() if a in course.available_assignments()]
 TWIN, WRONG, A, TEST = "hedy", "barbara", "02_softmax_nll", "test_backward_random"   # barbara: missing_over_n
@@ -42,12 +42,14 @@ def without_stream_timing(html):
 
 
 def gradebook(folder):
-    """assignment -> student -> (score, seconds late, {grade: (auto, manual, max)}, {comment: auto_comment})"""
+    """assignment -> student -> (score, seconds late, {grade: (auto, manual, max)}, {comment: auto_comment},
+    {test: the stored Verdict})"""
     with Gradebook(grading.db_url(folder)) as gb:
         return {a: {s.student.id: (s.score, s.total_seconds_late,
                                    {g.name: (g.auto_score, g.manual_score, g.max_score) for nb in s.notebooks
                                     for g in nb.grades},
-                                   {c.name: c.auto_comment for nb in s.notebooks for c in nb.comments})
+                                   {c.name: c.auto_comment for nb in s.notebooks for c in nb.comments},
+                                   diagnoses.stored(gb, a, s.student.id))
                     for s in gb.assignment_submissions(a)} for a in ASSIGNMENTS}
 
 
@@ -85,14 +87,14 @@ def test_a_regrade_of_the_demo_class_gives_identical_scores_and_messages(graded_
 
 def test_two_students_with_the_same_wrong_answer_see_different_data(graded_twice):
     folder, (grades, _, _), _ = graded_twice
-    score, _, tests, _ = grades[A][TWIN]
+    score, _, tests, _, verdicts = grades[A][TWIN]
     assert tests == grades[A][WRONG][2] and score < sum(top for *_, top in tests.values())   # same points lost
-    mistakes = [[report.kind(line) for text in grades[A][s][3].values()
-                 for line in (text or "").splitlines()] for s in (TWIN, WRONG)]
-    assert mistakes[0] == mistakes[1] and "missing /N" in " ".join(mistakes[0])     # same diagnosis
+    mistakes = [{t: v.mistake for t, v in grades[A][s][4].items()} for s in (TWIN, WRONG)]
+    assert mistakes[0] == mistakes[1] and mistakes[0][TEST] == "missing-over-n"     # same diagnosis
+    assert all(v.passed == (tests[t][0] == tests[t][2]) for t, v in verdicts.items())  # as nbgrader scored it
     (_, twin_calls, twin_verdict, _), = replay.replay(folder, A, TWIN, TEST)
     (_, calls, verdict, _), = replay.replay(folder, A, WRONG, TEST)
-    assert report.kind(twin_verdict) == report.kind(verdict) != ""
+    assert twin_verdict and verdict
     assert twin_calls.keys() == calls.keys()
     small = [i for i in calls if "z" in calls[i]]                       # the scale call holds a recipe, not z
     assert small and not any(np.array_equal(twin_calls[i]["z"], calls[i]["z"]) for i in small)   # their own data

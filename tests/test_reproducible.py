@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 from nbgrader.api import Gradebook
 
-from ninja_autograde import calibration, course, grading, replay, report, secret, submissions
+from backprop_ninja.verdict import Verdict
+from ninja_autograde import calibration, course, diagnoses, grading, replay, report, secret, submissions
 from ninja_autograde.execute import GraderExecute
 from ninja_autograde.referee import Test
 
@@ -83,25 +84,28 @@ def test_the_report_comes_from_the_gradebook_alone(class_course, tmp_path):
     assert "missing /N" in here and "axis" in here
 
 
-def test_mistakes_are_grouped_by_kind_not_by_their_numbers():
-    same = ["dW1 is wrong, max error 2.57e-05: 2 of 2 entries are off (correlation with the true gradient 0.12); "
-            "check this tensor's line of the derivation",
-            "dW2 is wrong, max error 3.1e+00: 8 of 8 entries are off (correlation with the true gradient -0.30); "
-            "check this tensor's line of the derivation"]
-    assert report.kind(same[0]) == report.kind(same[1]) and not any(ch.isdigit() for ch in report.kind(same[0]))
-    shapes = ["dW1: wrong shape (4, 5), expected (5, 4). transpose: got shape (4, 5), expected (5, 4); the values "
-              "are right, transposed", "dW2: wrong shape (3, 6), expected (6, 3). transpose: got shape (3, 6), "
-              "expected (6, 3); the values are right, transposed"]
-    assert report.kind(shapes[0]) == report.kind(shapes[1]) == "transpose: the values are right, transposed"
-    assert report.kind("raised NotImplementedError: ") == "not answered"
-    formula = "missing tanh′ on the hidden layer h: dz1 = dh · (1 − h²), not dh alone"
-    assert report.kind(f"dW1 is wrong, relative error 1.00e+00: {formula}") == formula
-    assert report.kind("") == ""
+def test_the_report_counts_mistakes_by_their_id_and_shows_them_as_they_were_said(class_course):
+    """grace and alan make one mistake on their own data (other numbers in the message): one row of the report."""
+    results = {r.student: r for r in report.collect(class_course, A)}
+    common = {m.mistake: m for m in report.commonest(results.values(), 20)}
+    said = {s: {v.mistake: v.message for v in r.mistakes} for s, r in results.items()}
+    assert all(common[m].students == sum(m in ids for ids in said.values()) for m in common)
+    assert "not-answered" in said["linus"] and "softmax-wrong-axis" in said["edsger"], said
+    assert "missing /N" in said["grace"]["missing-over-n"] and "missing /N" in said["alan"]["missing-over-n"]
+    assert results["ada"].mistakes == []
+    with Gradebook(grading.db_url(class_course)) as gb:
+        for student, result in results.items():
+            verdicts = diagnoses.stored(gb, A, student)
+            assert set(verdicts) == set(result.tests)
+            assert all(v.passed == (result.tests[t][0] == result.tests[t][1]) for t, v in verdicts.items())
+            comment = gb.find_comment("softmax_nll_backward", "softmax_nll", A, student).auto_comment or ""
+            failed = [f"{t}: {v.message}" for t, v in verdicts.items() if not v.passed and t.startswith("test_backward")]
+            assert all(line in comment.splitlines() for line in failed), (comment, failed)
 
 
 def test_a_students_words_in_the_report_are_text_not_mathematics(tmp_path):
-    """A mistake's kind can hold a student's exception message; matplotlib would parse $…$ in it and fail."""
+    """A mistake's label can hold a student's words; matplotlib would parse $…$ in it and fail."""
     message = "raised ValueError: $\\undefinedmacro{x}$ costs $5"
-    results = [report.StudentResult("eve", 0, 5, {"test_backward_random": (0, 5)}, [report.kind(message)])]
+    results = [report.StudentResult("eve", 0, 5, {"test_backward_random": (0, 5)}, [Verdict("raised", message, tensor=message[18:])])]
     path = report.plot(results, A, tmp_path / "report.png")
     assert path.stat().st_size > 0

@@ -7,9 +7,9 @@ the outside in:
 
 - the message's length (`Budget.message_chars`), and what is left of the notebook's bytes (`Budget`);
 - the archive: at most `Budget.members` members, each stored (a compressed member is refused before
-  anything is inflated), each named as the call structure allows (`0/out`, `0/out/dW1`, `0/error`,
+  anything is inflated), each named as the call structure allows (`0/out`, `0/out/dW1`, `0/error`, `0/mistake`,
   `0/after/<an input of call 0>`), no name twice;
-- each member's .npy header: numbers only (booleans, integers, floats; text for `error`), never objects,
+- each member's .npy header: numbers only (booleans, integers, floats; text for `error` and `mistake`), never objects,
   and no more elements than the call could need (`ELEMENTS`: 4 × what it was sent, or the parameters of
   the large network its recipe describes (`backprop_ninja.scale`), + 100 000), with
   exactly as many data bytes as the header says.
@@ -29,6 +29,7 @@ from backprop_ninja import scale
 from ninja_hidden import wire
 
 NUMBERS = "biuf"            # dtype kinds an answer may hold: booleans, integers (signed, unsigned), floats
+TEXT = ("error", "mistake")  # the members that hold text: what went wrong when a call gave no answer, and its id
 ELEMENTS = (4, 100_000)     # a call's answer holds at most 4 × the elements the call stands for, + 100 000
 
 
@@ -98,7 +99,7 @@ def _path(info, sent):
     call, _, rest = path.partition("/")
     kind, _, key = rest.partition("/")
     allowed = call in sent and info.filename.endswith(".npy") and (
-        (kind == "error" and not key) or (kind == "out" and "/" not in key)
+        (kind in TEXT and not key) or (kind == "out" and "/" not in key)
         or (kind == "after" and key in wire.flatten(sent[call])))
     if not allowed:
         raise Refused(f"member {info.filename[:60]!r} is not part of an answer to this test")
@@ -126,7 +127,7 @@ def _array(archive, info, name, left):
             raise Refused(f"member {name!r} is not an array as np.savez writes one")
         header = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
         shape, fortran, dtype = header(member)
-        kinds = "U" if name.endswith("/error") else NUMBERS
+        kinds = "U" if name.rpartition("/")[2] in TEXT else NUMBERS
         if dtype.hasobject or dtype.fields or dtype.kind not in kinds or dtype.itemsize == 0:
             raise Refused(f"member {name!r} holds {dtype} values, not numbers")
         call = name.partition("/")[0]

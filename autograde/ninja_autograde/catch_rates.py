@@ -112,7 +112,7 @@ def rates(assignment, case, students, key=None):
         failed = 0
         for i in range(students):
             test = referee.Test(name, part, secret.seed(key, f"student{i}", assignment, test_id))
-            failed += bool(judged(test, namespace[fn]))
+            failed += not judged(test, namespace[fn]).passed
         out.append(Rate(case.name, test_id, test_id in case.fails, failed, students))
     return out
 

@@ -35,12 +35,13 @@ import zmq
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbgrader import utils
 from nbgrader.preprocessors import Execute
 from traitlets import CaselessStrEnum, Float, Integer, Unicode, default
 
 from ninja_hidden import ANSWERS_MIME
 
-from . import answers, jail, referee, secret
+from . import answers, diagnoses, jail, referee, secret
 from .cgroup import KernelGroup
 
 
@@ -294,9 +295,13 @@ class GraderExecute(Execute):
             cell.outputs.append(referee.error("MemoryError", f"a process of this kernel was killed at {hit}"))
         if self._dropped:
             cell.outputs.append(referee.stream(f"... {self._dropped} more outputs dropped by the grader ...\n"))
+        judged = None
         if test is not None:
-            referee.rule(cell, test, self._reading)
+            judged = referee.rule(cell, test, self._reading)
             self.ruled[index] = test
+        verdict = diagnoses.cell_verdict(cell, judged)
+        if utils.is_grade(cell) and resources is not None:
+            resources.setdefault("backprop_ninja", {}).setdefault("verdicts", {})[cell.metadata.nbgrader["grade_id"]] = verdict
         return cell, resources
 
     def output(self, outs, msg, display_id, cell_index):

@@ -22,8 +22,8 @@ from . import referee
 def main(name, part):
     test = referee.Test(name, part)
     wire.send(sys.stdout.buffer, test.sent())
-    message = test.verdict(wire.receive(sys.stdin.buffer))
-    sys.stdout.write(json.dumps({"passed": not message, "message": message}) + "\n")
+    verdict = test.verdict(wire.receive(sys.stdin.buffer))
+    sys.stdout.write(json.dumps({"passed": verdict.passed, "message": verdict.message}) + "\n")
 
 
 if __name__ == "__main__":

@@ -21,10 +21,12 @@ Without a seed (a judge run outside grading) it comes from the operating system'
 
 import os
 import re
+from dataclasses import replace
 
 import numpy as np
 from nbformat import NotebookNode
 
+from backprop_ninja.verdict import ID, Mistake, Verdict
 from ninja_hidden import ANSWERS_MIME, wire
 
 from . import answers as reading
@@ -57,26 +59,36 @@ class Test:
         try:
             answers = reading.read(message, self.sent(), budget)
         except reading.Refused as why:
-            return printable(f"no answer: {why}")
+            return Verdict("refused", printable(f"no answer: {why}"))
         return self.verdict(answers)
 
     def verdict(self, answers):
-        """'' when the answers are right, else what is wrong (in the lessons' words)."""
+        """The `Verdict` on the answers: passed, or what is wrong (in the lessons' words)."""
         try:
             with np.errstate(all="ignore"):   # wrong answers overflow; that is what they are judged for
-                return printable(judge(self.name, self.part, self.calls, answers))
+                verdict = judge(self.name, self.part, self.calls, answers)
         except Exception as error:  # noqa: BLE001 — a malformed answer fails its test, never the grading
-            return printable(f"the answer could not be judged ({type(error).__name__}: {error})")
+            verdict = Verdict("not-judged", f"the answer could not be judged ({type(error).__name__}: {error})")
+        return replace(verdict, message=printable(verdict.message), tensor=printable(verdict.tensor))
+
+
+NO_ANSWER = {"error": "no answer came back for this call", "mistake": "no-answer"}
 
 
 def judge(name, part, calls, answers):
     outputs, afters = [], []
     for i in range(len(calls)):
-        answer = answers.get(str(i), {"error": "no answer came back for this call"})
+        answer = answers.get(str(i), NO_ANSWER)
         error = answer.get("error")
-        outputs.append(str(error) if error is not None else answer.get("out"))
+        outputs.append(_failure(error, answer.get("mistake")) if error is not None else answer.get("out"))
         afters.append(answer.get("after", {}))
     return EXERCISES[name].judge(part, calls, outputs, afters)
+
+
+def _failure(error, mistake):
+    """What the kernel said went wrong in a call, as a `Mistake` (an id it may not give: 'raised')."""
+    id = str(mistake) if mistake is not None and ID.fullmatch(str(mistake)) else "raised"
+    return Mistake(id, str(error))
 
 
 def prepare(source, seed=None):
@@ -90,7 +102,7 @@ def prepare(source, seed=None):
 
 def rule(cell, test, budget=None):
     """Replace what the kernel said about the test by the referee's verdict, read and judged within the
-    notebook's budget (`answers.Budget`)."""
+    notebook's budget (`answers.Budget`); the verdict, when the referee had answers to judge, else None."""
     budget = budget or reading.Budget()
     messages, kept = [], []
     for output in cell.outputs:
@@ -103,21 +115,24 @@ def rule(cell, test, budget=None):
         else:
             kept.append(output)
     errors = [o for o in kept if o.output_type == "error"]
-    test.answered = bool(messages)
-    if not messages:
-        message = "" if errors else "no answer came back from your function (did the cell run to its end?)"
-        if any(o.ename == "KeyboardInterrupt" for o in errors):
-            kept = [o for o in kept if o.output_type != "error"]
-            message = "the cell ran out of time and was stopped (a slow loop? finite differences?)"
-    else:
+    test.answered, verdict = bool(messages), None
+    if not messages and any(o.ename == "KeyboardInterrupt" for o in errors):
         kept = [o for o in kept if o.output_type != "error"]
-        if budget.spent() or len(messages) > 1:
-            message = budget.spent() or f"{len(messages)} answer messages came back, where the test sends one"
+        verdict = Verdict("out-of-time", "the cell ran out of time and was stopped (a slow loop? finite differences?)")
+    elif not messages and not errors:
+        verdict = Verdict("no-answer", "no answer came back from your function (did the cell run to its end?)")
+    elif messages:
+        kept = [o for o in kept if o.output_type != "error"]
+        if budget.spent():
+            verdict = Verdict("budget-spent", budget.spent())
+        elif len(messages) > 1:
+            verdict = Verdict("many-answers", f"{len(messages)} answer messages came back, where the test sends one")
         else:
-            message = budget.timed(test.judged, messages[0], budget)
-    if message:
-        kept.append(error("AssertionError", message))
+            verdict = budget.timed(test.judged, messages[0], budget)
+    if verdict is not None and not verdict.passed:
+        kept.append(error("AssertionError", verdict.message))
     cell.outputs = kept
+    return verdict
 
 
 def error(ename, evalue):

@@ -7,8 +7,7 @@ and one figure.
 """
 
 import csv
-import re
-from collections import Counter
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from . import diagnoses
@@ -21,7 +20,7 @@ class StudentResult:
     score: float                    # of the autograded tests
     max_score: float
     tests: dict                     # test id -> (score, max score)
-    mistakes: list = field(default_factory=list)   # kinds of mistake, each once
+    mistakes: list = field(default_factory=list)   # the failed tests' Verdicts, one per mistake id
     written: dict = field(default_factory=dict)    # written answer id -> (score or None if not graded yet, max)
     seconds_late: float = 0.0
     penalty: float = 0.0            # points taken off for lateness (nbgrader's late policy)
@@ -63,51 +62,13 @@ def collect(course, assignment):
             grades = [g for nb in submission.notebooks for g in nb.grades]
             tests = {g.name: (g.score, g.max_score) for g in grades if g.cell.cell_type == "code" and g.auto_score is not None}
             written = {g.name: (g.manual_score, g.max_score) for g in grades if g.cell.cell_type != "code"}
-            verdicts = {}
-            for nb in submission.notebooks:
-                for comment in nb.comments:
-                    verdicts.update(diagnoses.parse(comment.auto_comment))
+            verdicts = diagnoses.stored(gb, assignment, student)
             score, max_score = (sum(t[i] for t in tests.values()) for i in (0, 1))
             failed = [verdicts[t] for t, (s, m) in sorted(tests.items()) if s < m and t in verdicts]
-            results.append(StudentResult(student, score, max_score, tests,
-                                         list(dict.fromkeys(filter(None, map(kind, failed)))), written,
+            mistakes = list({v.mistake: v for v in reversed(failed) if not v.passed}.values())[::-1]
+            results.append(StudentResult(student, score, max_score, tests, mistakes, written,
                                          submission.total_seconds_late or 0.0, submission.late_submission_penalty or 0.0))
     return results
-
-
-_LARGE = r"on (a network of [\d,]+ parameters|logits of [\d,]+ × [\d,]+)"   # `scale.where`
-_NUMBERED = [
-    (r"^d?\w+: wrong shape \(.*?\), expected \(.*?\)\. ", ""),        # the shape line before its diagnosis
-    (r"^(d\w+|the result) is wrong, (max|relative) error [^:]*: ", ""),
-    (rf"^d\w+ is wrong {_LARGE}: ", "on the large network: "),
-    (rf"^d\w+ {_LARGE}: ", "on the large network: "),
-    (r"^(d\w+|the result): ", ""),
-    (rf"^took longer than .*? s {_LARGE}", "too slow on the large network"),
-    (r"^d[A-Za-z]+\d* (has|is) ", r"the gradient \1 "),
-    (r"^\d+ steps of gradient descent .* accuracy on XOR.*", "gradient descent with this backward pass does not learn XOR"),
-    (r" in cell \d+", ""),
-    (r"\b\d+ of \d+ entries are off", "entries are off"),
-    (r", but off by up to \S+", ", but slightly off"),
-    (r"\b\d+(\.\d+)?× too (large|small)", r"too \2 by a constant factor"),
-    (r"\s*\([^()]*(\d\.\d|\de[+-]|\d+ of \d+|N = \d|\d, \d|\d,\))[^()]*\)", ""),   # parentheses of measurements, shapes
-    (r"\s*\[[^\[\]]*\d[^\[\]]*\]", ""),
-    (r"\s*(?<![\w.])-?\d+\.\d+(e[+-]?\d+)?( ?%)?(?![\w·²])", ""),   # measured numbers left; a formula's
-    (r"\s*(?<![\w.])-?\d+(e[+-]?\d+|\s?%)(?![\w·²])", ""),           # integers stay (1 − h², 2·eps)
-]
-
-
-def kind(message):
-    """The kind of a mistake: the referee's words without the numbers of this student's case.
-
-    "dW1 is wrong, max error 2.57e-05: 8 of 8 entries are off (correlation 0.96): ..." and the same
-    verdict with other numbers are one kind."""
-    text = " ".join((message or "").split())
-    if "NotImplementedError" in text:
-        return "not answered"
-    for pattern, replacement in _NUMBERED:
-        text = re.sub(pattern, replacement, text)
-    text = re.sub(r"got shape ?, expected ?[;,]? ?", "", text)
-    return re.sub(r"\s+([,.;:?])", r"\1", text).strip(" ,;:")
 
 
 def _row(r, tests, written):
@@ -159,9 +120,13 @@ def summary(results, assignment):
     lines += [f"    {test:<{width}}  {rate:4.0%}" for test, rate in rates.items()]
     common = commonest(results, 5)
     if common:
-        lines.append("  commonest mistakes (students):")
-        lines += [f"    {n:3d}  {m}" for m, n in common]
+        lines.append("  commonest mistakes (students, the mistake, where, one student's verdict):")
+        lines += [f"    {m.students:3d}  {m.label}\n         e.g. {_cut(m.example, 150)}" for m in common]
     return "\n".join(lines)
+
+
+def _cut(text, width):
+    return text if len(text) <= width else text[:width - 1] + "…"
 
 
 def _duration(seconds):
@@ -170,8 +135,27 @@ def _duration(seconds):
         else f"{seconds:.0f} s"
 
 
+@dataclass
+class Common:
+    """A mistake id across the class: how many students made it, on which tensors, and one student's verdict."""
+    mistake: str
+    students: int
+    tensors: list
+    example: str
+
+    @property
+    def label(self):
+        return printable(self.mistake + (f" ({', '.join(self.tensors)})" if self.tensors else ""))
+
+
 def commonest(results, n):
-    return Counter(m for r in results for m in r.mistakes).most_common(n)
+    """The n mistake ids the most students made, as Common."""
+    seen = defaultdict(list)
+    for r in results:
+        for v in r.mistakes:
+            seen[v.mistake].append(v)
+    ranked = sorted(seen.items(), key=lambda item: -len(item[1]))[:n]   # on a tie, the first met first
+    return [Common(m, len(vs), sorted({v.tensor for v in vs if v.tensor}), vs[0].message) for m, vs in ranked]
 
 
 def pass_rates(results):
@@ -213,8 +197,8 @@ def plot(results, assignment, path):
     b.invert_yaxis()
     common = commonest(results, 8)
     if common:
-        labels = [_wrap(m) for m, _ in common]
-        c.barh(labels, [n for _, n in common], color="#8172b2")
+        labels = [_wrap(m.label) for m in common]
+        c.barh(labels, [m.students for m in common], color="#8172b2")
         c.invert_yaxis()
         c.tick_params(axis="y", labelsize=8)
         c.xaxis.get_major_locator().set_params(integer=True)

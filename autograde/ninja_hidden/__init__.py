@@ -53,6 +53,6 @@ def hidden_test(name, student_fn, part, calls=None):
 def _answer(student_fn, call):
     """The student's function on one call, as the referee reads it: what it returned and its inputs as it left them."""
     out = outcome(student_fn, call)
-    if isinstance(out, str):
-        return {"error": _array(out)}
+    if isinstance(out, str):   # a Mistake: what went wrong, and its id
+        return {"error": _array(out), "mistake": _array(out.id)}
     return {"out": out, "after": {k: v for k, v in call.items() if k in ("z", "y", "x", "params", "cache", "dout")}}
