@@ -261,6 +261,8 @@ class GraderExecute(Execute):
         self._reading = answers.Budget(self.max_answer_size, self.max_answer_members,
                                       self.notebook_answer_bytes, self.notebook_judging_seconds)
         self.ruled = {}        # cell index -> the referee's Test in that cell (replay shows its data)
+        if resources is not None:   # test id -> its Verdict, for SaveDiagnoses: this notebook's only
+            resources.setdefault("backprop_ninja", {})["verdicts"] = {}
         return super().preprocess(nb, resources, km)
 
     def preprocess_cell(self, cell, resources, index):
@@ -301,7 +303,8 @@ class GraderExecute(Execute):
             self.ruled[index] = test
         verdict = diagnoses.cell_verdict(cell, judged)
         if utils.is_grade(cell) and resources is not None:
-            resources.setdefault("backprop_ninja", {}).setdefault("verdicts", {})[cell.metadata.nbgrader["grade_id"]] = verdict
+            verdicts = resources.setdefault("backprop_ninja", {}).setdefault("verdicts", {})
+            verdicts[cell.metadata.nbgrader["grade_id"]] = verdict
         return cell, resources
 
     def output(self, outs, msg, display_id, cell_index):
