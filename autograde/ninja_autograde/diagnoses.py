@@ -110,8 +110,8 @@ class SaveDiagnoses(NbGraderPreprocessor):
 
 
 def stored(gb, assignment, student):
-    """{test id: Verdict} of a student's graded submission of the assignment, as SaveDiagnoses stored them."""
-    ensure_table(gb.engine)
+    """{test id: Verdict} of a student's graded submission of the assignment, as SaveDiagnoses stored them
+    (in a gradebook that holds the verdicts' table: `ensure_table`)."""
     rows = gb.db.query(StoredVerdict).filter_by(assignment=assignment, student=student)
     return {row.test: Verdict.from_json(row.verdict) for row in rows}
 

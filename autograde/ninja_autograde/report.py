@@ -7,8 +7,11 @@ and one figure.
 """
 
 import csv
+import textwrap
 from collections import defaultdict
 from dataclasses import dataclass, field
+
+from backprop_ninja.verdict import PASSED
 
 from . import diagnoses
 from .printable import printable
@@ -54,6 +57,7 @@ def collect(course, assignment):
 
     results = []
     with Gradebook(db_url(course)) as gb:
+        diagnoses.ensure_table(gb.engine)   # a gradebook graded before verdicts were stored has none yet
         for student in sorted(s.id for s in gb.students):
             try:
                 submission = gb.find_submission(assignment, student)
@@ -64,9 +68,11 @@ def collect(course, assignment):
             written = {g.name: (g.manual_score, g.max_score) for g in grades if g.cell.cell_type != "code"}
             verdicts = diagnoses.stored(gb, assignment, student)
             score, max_score = (sum(t[i] for t in tests.values()) for i in (0, 1))
-            failed = [verdicts[t] for t, (s, m) in sorted(tests.items()) if s < m and t in verdicts]
-            mistakes = list({v.mistake: v for v in reversed(failed) if not v.passed}.values())[::-1]
-            results.append(StudentResult(student, score, max_score, tests, mistakes, written,
+            failed = [verdicts[t] for t, (s, m) in sorted(tests.items()) if s < m and not verdicts.get(t, PASSED).passed]
+            mistakes = {}   # the first failed test of each mistake id
+            for v in failed:
+                mistakes.setdefault(v.mistake, v)
+            results.append(StudentResult(student, score, max_score, tests, list(mistakes.values()), written,
                                          submission.total_seconds_late or 0.0, submission.late_submission_penalty or 0.0))
     return results
 
@@ -121,12 +127,9 @@ def summary(results, assignment):
     common = commonest(results, 5)
     if common:
         lines.append("  commonest mistakes (students, the mistake, where, one student's verdict):")
-        lines += [f"    {m.students:3d}  {m.label}\n         e.g. {_cut(m.example, 150)}" for m in common]
+        lines += [f"    {m.students:3d}  {m.label}\n         e.g. {textwrap.shorten(m.example, 150, placeholder=' …')}"
+                  for m in common]
     return "\n".join(lines)
-
-
-def _cut(text, width):
-    return text if len(text) <= width else text[:width - 1] + "…"
 
 
 def _duration(seconds):
