@@ -26,11 +26,14 @@ import numpy as np
 from IPython.core.interactiveshell import InteractiveShell
 from IPython.display import display
 
-from . import data, lines, nets, scale
+from . import lines, nets, scale
 from .diagnose import diagnose
-from .functions import draw, make, weight_decay
+from .exercises import EXERCISES
+from .exercises._xor import xor_run
+from .exercises.batchnorm import capstone_run
+from .functions import make, weight_decay
 from .gradcheck import Report, TensorCheck, backwards, check_gradients
-from .judging import CAPSTONE, RULES, TRAIN_RUNS, capstone_call, capstone_run, changed_arrays, xor_call, xor_run
+from .judging import changed_arrays
 from .mistakes import raised
 from .verdict import Mistake
 
@@ -38,135 +41,6 @@ from .verdict import Mistake
 # (or this module's public ones) does not change what a visible test concludes
 _Failure, _float64, _asarray, _print, _fill = AssertionError, np.float64, np.asarray, print, textwrap.fill
 _display, _in_kernel = display, InteractiveShell.initialized
-
-WHAT = {   # what each test's visible data checks, for the line printed when it passes
-    "values": "functions whose coordinates interact, two shapes",
-    "eps": "a step eps = 1e-2, not the default",
-    "random": "the lesson's worked example (N = 1) and a batch of N = 4, K = 3",
-    "extreme": "logits of magnitude 1000",
-    "unchanged": "inputs left as they were",
-    "train": f"{TRAIN_RUNS} networks trained for 3000 steps on XOR, and dW1 on a large network",
-    "numbers": "finite differences of the trace's loss",
-    "descends": "a stand-in gradient, 3 and 7 steps, log_every = 0",
-    "logs": "the log lines of 3 steps with log_every = 2 and 7 steps with log_every = 3",
-    ("softmax_nll_backward", "random"): "the worked example (N = 1), N = 4, K = 3, and 256 × 4,096 logits",
-    ("softmax_nll_backward", "extreme"): "logits of magnitude 1000, also 256 × 4,096 of them",
-    ("mlp_bn_backward", "train"): f"{CAPSTONE['steps']} steps of minibatch gradient descent on the lesson's sequence",
-}
-
-AFTER = {"trace_by_hand": "not graded: the trace prints these numbers"}   # what follows a pass, when not the grade
-
-
-def _what(name, part):
-    if (name, part) in WHAT or part in WHAT:
-        return WHAT.get((name, part)) or WHAT[part]
-    if name == "embedding_backward":
-        return f"d{part} on two batches with repeated tokens"
-    if name in ("batchnorm_backward", "layernorm_backward"):
-        return f"d{part} on two batches, gamma away from 1"
-    if name == "mlp_bn_backward":
-        return f"d{part} on two batches with repeated tokens, gamma away from 1"
-    return f"d{part} with N = 1 and N = 7, and on a network of a million parameters"
-
-
-def _logits(seed, extreme=False):
-    return {"z": data.logits(np.random.default_rng(seed), 4, 3, extreme), "y": np.array([0, 2, 1, 2])}
-
-
-def _softmax_calls(part, with_labels):
-    worked = {"z": np.array([[2.0, 1.0, 0.0]]), "y": np.array([0])}
-    calls = [_logits(10, extreme=True), _logits(11, extreme=True)] if part == "extreme" else [worked, _logits(12)]
-    return [c if with_labels else {"z": c["z"]} for c in calls]
-
-
-def _central_difference_calls(part):
-    rng = np.random.default_rng(20)
-    eps = 1e-2 if part == "eps" else 1e-5
-    return [{"f": draw(rng, shape), "x": rng.uniform(-1.5, 1.5, shape), "eps": np.array(eps)}
-            for shape in [(4,), (2, 3)]]
-
-
-SIZES = {"mlp_tanh": [4, 6, 3], "mlp_relu": [4, 6, 3], "mlp3": [4, 6, 5, 3]}
-
-
-def _mlp_calls(rules, part):
-    rng, net, calls, seed = np.random.default_rng(40), rules.net, [], 30
-    if part == "train":   # the networks, then dW1 on the large network: only a derivation trains and scales
-        big = scale.recipe(rng, net.forward.__name__, rules.scale_sizes("W1"), 1, "W1")
-        return [xor_call(seed) for seed in range(TRAIN_RUNS)] + [{**big, "_directions": np.array(41)}]
-    for N in (1, 7):
-        while True:   # the first seed whose pre-activations stay off ReLU's kink
-            params, X, y = data.classification(N, SIZES[net.name], seed=seed)
-            seed += 1
-            _, cache = net.forward(params, X, y)
-            if min(np.abs(cache[k]).min() for k in cache if k.startswith("z")) > 1e-3:
-                calls.append({"params": params, "cache": cache, "y": y})
-                break
-    if part == "unchanged":
-        return calls
-    big = scale.recipe(rng, net.forward.__name__, rules.scale_sizes(part), 1, part)
-    return calls + [{**big, "_directions": np.array(41)}]
-
-
-def _gradient_descent_calls(part):
-    calls = []
-    for seed, (N, steps, decay, lr, every) in enumerate([(5, 3, 1.5, 0.2, 2), (1, 7, 0.8, 0.1, 3)]):
-        params, X, y = data.classification(N, [3, 4, 2], seed=50 + seed)
-        calls.append({"params": params, "X": X, "y": y, "backward": np.array(decay), "steps": np.array(steps),
-                      "lr": np.array(lr), "log_every": np.array(every if part == "logs" else 0)})
-    return calls
-
-
-def _norm_calls(axis):
-    rng, calls = np.random.default_rng(60 + axis), []
-    for n, other in ((2, 3), (5, 4)):
-        shape = (n, other) if axis == 0 else (other, n)
-        x = rng.normal(1.5, 2.0, shape)
-        _, cache = nets.normalize_forward(x, rng.normal(1.0, 0.5, shape[1]), rng.normal(0.0, 1.0, shape[1]), axis)
-        calls.append({"dout": rng.standard_normal(shape), "cache": cache})
-    return calls
-
-
-def _embedding_calls():
-    rng, calls = np.random.default_rng(70), []
-    for idx in (np.array([1, 3, 1, 0, 1, 2, 3]), np.array([[0, 2, 0], [4, 2, 1]])):
-        _, cache = nets.embedding_forward(idx, rng.standard_normal((5, 2)))
-        calls.append({"dout": rng.standard_normal(idx.shape + (2,)), "cache": cache})
-    return calls
-
-
-def _mlp_bn_calls(part):
-    if part == "train":
-        return [capstone_call(0)]
-    rng, calls = np.random.default_rng(80), []
-    for N in (3, 5):   # with N = 2 batchnorm outputs ±γ + β whatever its input: nothing below it would show
-        params = nets.init_bn_params(4, 3, 2, 3, seed=81 + N)
-        params.update(gamma=rng.normal(1.0, 0.5, 3), beta=rng.normal(0.0, 1.0, 3), W2=rng.standard_normal((3, 4)))
-        X, y = rng.integers(0, 4, size=(N, 3)), rng.integers(0, 4, size=N)
-        calls.append({"params": params, "cache": nets.mlp_bn_forward(params, X, y)[1], "y": y})
-    return calls
-
-
-def visible_calls(name, part):
-    """The fixed data of a visible test: the same kinds of call the grader draws afresh."""
-    if name == "central_difference":
-        return _central_difference_calls(part)
-    if name in ("softmax", "nll_loss"):
-        return _softmax_calls(part, with_labels=name == "nll_loss")
-    if name == "softmax_nll_backward":
-        return _softmax_calls(part, with_labels=True) + RULES[name].scale_calls(np.random.default_rng(13), part)
-    if name == "trace_by_hand":
-        return [{}]   # one fixed network: no arguments
-    if name == "gradient_descent":
-        return _gradient_descent_calls(part)
-    if name in ("batchnorm_backward", "layernorm_backward"):
-        return _norm_calls(RULES[name].axis)
-    if name == "embedding_backward":
-        return _embedding_calls()
-    if name == "mlp_bn_backward":
-        return _mlp_bn_calls(part)
-    return _mlp_calls(RULES[name], part)
-
 
 WIDTH = 80   # nbgrader's Validate cuts every line it prints at 87 characters: a message in lines this long shows whole
 
@@ -187,26 +61,27 @@ def visible_test(name, student_fn, part):
 
     Before it raises, it displays the verdict as data (`VERDICT_MIME`, which a notebook does not show): the
     grader stores which mistake it was, and reads nothing back from the sentence."""
-    calls = visible_calls(name, part)
+    exercise = EXERCISES[name]
+    calls = exercise.visible(part)
     outputs, afters = zip(*(_run(student_fn, call) for call in calls))
     with np.errstate(all="ignore"):   # wrong answers overflow; that is what they are judged for
-        verdict = RULES[name].judge(part, list(calls), list(outputs), list(afters))
+        verdict = exercise.judge(part, list(calls), list(outputs), list(afters))
         message = verdict.message
-        if not verdict.passed and len(calls) > 1:   # which of the fixed calls: visible_calls(name, part)[i] is its data
+        if not verdict.passed and len(calls) > 1:   # which of the fixed calls: exercise.visible(part)[i] is its data
             alone = [i for i, (c, o, a) in enumerate(zip(calls, outputs, afters))
-                     if not RULES[name].judge(part, [c], [o], [a]).passed]
+                     if not exercise.judge(part, [c], [o], [a]).passed]
             message += f" (on visible example {alone[0] + 1} of {len(calls)})" if alone else ""
     if not verdict.passed:
         if _in_kernel():
             _display({VERDICT_MIME: {"mistake": verdict.mistake, "tensor": verdict.tensor}}, raw=True)
         raise _failure(message)
-    _print(f"{name}, visible test ({_what(name, part)}) ✓ — {AFTER.get(name, 'the grade repeats it on fresh data')}")
+    _print(f"{name}, visible test ({exercise.what[part]}) ✓ — {exercise.after}")
 
 
 def _run(student_fn, call):
     """(what the function returned, or what went wrong; its inputs as it left them)."""
     inputs = copy.deepcopy(call)
-    return outcome(student_fn, inputs), _after(inputs)
+    return outcome(student_fn, inputs), after(inputs)
 
 
 # How the student's function is run on a call, alike by a visible test and by the grader's kernel.
@@ -325,7 +200,7 @@ def check_shapes(grads, params):
 
 
 def train_xor(backward, seed, steps, lr):
-    """The training test's run `seed` (`judging.xor_run`), trained by full-batch gradient descent with the
+    """The training test's run `seed` (`exercises._xor.xor_run`), trained by full-batch gradient descent with the
     backward pass; the trained parameters. It rebuilds its data and network from the seed alone."""
     params, X, y = xor_run(seed)
     for i in range(steps):
@@ -337,7 +212,7 @@ def train_xor(backward, seed, steps, lr):
 
 
 def train_sequences(backward, seed, steps, lr, batch):
-    """Lesson 06's training test run `seed` (`judging.capstone_run`): minibatch gradient descent on the
+    """Lesson 06's training test run `seed` (`exercises.batchnorm.capstone_run`): minibatch gradient descent on the
     next-token task with the backward pass; the trained parameters."""
     params, X, y = capstone_run(seed)
     rng = np.random.default_rng(seed)
@@ -382,6 +257,9 @@ def check_layer(backward_fn, forward, inputs, dout, *fixed):
     return report
 
 
-def _after(inputs):
-    """The inputs a function must leave unchanged, as it left them (a function f and the step eps are not arrays)."""
-    return {k: v for k, v in inputs.items() if k not in ("f", "eps", "steps", "lr", "log_every")}
+INPUTS = ("z", "y", "x", "params", "cache", "dout")   # the arguments a graded function must leave unchanged
+
+
+def after(call):
+    """The call's inputs a function must leave unchanged, as it left them: what its 'unchanged' test judges."""
+    return {k: v for k, v in call.items() if k in INPUTS}

@@ -110,68 +110,6 @@ def for_key(mistakes, key, shape):
     return [(sentence, grads[key]) for sentence, grads in mistakes if key in grads and grads[key].shape == shape]
 
 
-# Lessons 01 and 02
-
-
-def central_difference(f, x, eps, reference):
-    """Mistakes of a central difference of f at x with step eps; `reference(eps)` is the right one."""
-    return [(Mistake("forward-difference", "a forward difference (f(x+eps) − f(x))/eps: its error is O(eps), not "
-                     "O(eps²)"), _forward_difference(f, x, eps)),
-            (Mistake("all-coordinates-at-once", "perturbs every coordinate at once: move one coordinate at a time"),
-             np.full(x.shape, (f(x + eps) - f(x - eps)) / (2 * eps))),
-            (Mistake("ignores-eps", "ignores the eps argument (uses 1e-5 whatever eps is passed)"), reference(1e-5)),
-            (Mistake("wrong-denominator", "wrong denominator: divide by 2·eps, the distance between x−eps and x+eps"),
-             2 * reference(eps)),
-            (Mistake("x-not-restored", "x is not restored: each entry is left at x − eps, so the later ones are "
-                     "differenced around the wrong point; put every entry back after its two evaluations"),
-             _not_restored(f, x, eps))]
-
-
-def _not_restored(f, x, eps):
-    x, grad = x.astype(np.float64), np.zeros(x.shape)
-    for i in np.ndindex(x.shape):
-        old = x[i]
-        x[i] = old + eps
-        up = f(x)
-        x[i] = old - eps
-        grad[i] = (up - f(x)) / (2 * eps)
-    return grad
-
-
-def _forward_difference(f, x, eps):
-    grad, fx = np.zeros_like(x), f(x)
-    for i in np.ndindex(x.shape):
-        step = np.zeros_like(x)
-        step[i] = eps
-        grad[i] = (f(x + step) - fx) / eps
-    return grad
-
-
-def softmax(z):
-    e = np.exp(z - z.max())
-    out = [(Mistake("softmax-wrong-axis", "axis: normalised over the wrong axis (softmax works row by row: axis=1)"),
-            e / e.sum(axis=0))]
-    if z.shape[0] == z.shape[1]:
-        out.append((Mistake("lost-keepdims", "the row sums lost their axis: keep it (keepdims=True) so that each row "
-                            "is divided by its own sum"), e / e.sum(axis=1)))
-    return out
-
-
-def nll_loss(loss, N):
-    return [(Mistake("sum-not-mean", "sum instead of mean: the loss is the mean over the batch, divide by N"),
-             np.asarray(loss * N)),
-            (Mistake("sign-flipped", "the sign is flipped: the loss is minus the mean log-probability"),
-             np.asarray(-loss))]
-
-
-def softmax_nll_backward(z, y):
-    """From the measured dL/dz: p = N·dz + Y, whatever the student wrote."""
-    z = z.astype(np.float64)   # a copy, perturbed by the measurement
-    dz = numerical_gradient(lambda: nets.nll(nets.log_softmax(z), y), z)
-    named = {m.id: (m, wrong) for m, wrong in output_mistakes(dz, y, "dz")}
-    return [named[id] for id in ("p-minus-one", "one-hot-off-by-one", "missing-over-n", "sign-flipped")]
-
-
 # What went wrong when a function gave no answer, and the lessons' words for it (by id) when they have some.
 ERRORS = {
     "not-answered": "not answered yet: replace `raise NotImplementedError()` by your code",

@@ -2,8 +2,8 @@
 
     .venv/bin/python benchmarks/xor_training.py [--seeds 50] [CASE ...]
 
-Each seed draws the test exactly as the referee does (`exercises.EXERCISES[...].calls(rng, "train")`:
-TRAIN_RUNS networks on fresh XOR data, each a run right gradient descent solves, `ninja_autograde.solvable`;
+Each seed draws the test exactly as the referee does (`EXERCISES[...].hidden(rng, "train")`:
+TRAIN_RUNS networks on fresh XOR data, each a run right gradient descent solves, `backprop_ninja.exercises._xor`;
 drawn once per seed and shared by every case), trains each with the case's backward pass through the kernel's
 own loop (`backprop_ninja.checks.train_xor`, from the call's seed alone) and judges it with the referee's rule.
 The test's last call, dW1 on a network of a million parameters (which keeps finite differences from passing),
@@ -18,9 +18,9 @@ from pathlib import Path
 
 import numpy as np
 
-from backprop_ninja.judging import xor_run
+from backprop_ninja.exercises import EXERCISES
+from backprop_ninja.exercises._xor import xor_run
 from backprop_ninja.nets import predict
-from ninja_autograde.exercises import EXERCISES
 from ninja_autograde.referee import judge
 from ninja_autograde.submissions import load_case, solution_cells
 from ninja_hidden import _answer
@@ -53,7 +53,7 @@ def backward_passes(names):
 @functools.cache
 def draw(seed):
     """The hidden training test's calls drawn from seed (finding solvable runs costs a second each)."""
-    return EXERCISES["mlp_relu_backward"].calls(np.random.default_rng(seed), "train")
+    return EXERCISES["mlp_relu_backward"].hidden(np.random.default_rng(seed), "train")
 
 
 def run_test(backward, seed):

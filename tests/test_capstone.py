@@ -8,7 +8,7 @@ import pytest
 
 from backprop_ninja import data, nets
 from backprop_ninja.checks import train_sequences
-from backprop_ninja.judging import CAPSTONE, capstone_run
+from backprop_ninja.exercises.batchnorm import CAPSTONE, capstone_run
 from ninja_autograde import submissions
 
 SEEDS = range(20)

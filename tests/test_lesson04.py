@@ -9,7 +9,7 @@ import pytest
 
 from backprop_ninja import trace
 from backprop_ninja.checks import visible_test
-from backprop_ninja.judging import RULES
+from backprop_ninja.exercises import EXERCISES
 from backprop_ninja.nets import mlp_relu_forward, predict
 from ninja_autograde import submissions
 from ninja_hidden import hidden_test
@@ -28,7 +28,7 @@ def text_before(cells, grade_id):
 
 
 def right_trace():
-    return {key: np.asarray(value).tolist() for key, value in RULES["trace_by_hand"].reference({}).items()}
+    return {key: np.asarray(value).tolist() for key, value in EXERCISES["trace_by_hand"].reference({}).items()}
 
 
 def test_the_lesson_lists_every_key_trace_by_hand_returns_with_its_length(cells):
@@ -38,7 +38,7 @@ def test_the_lesson_lists_every_key_trace_by_hand_returns_with_its_length(cells)
 
 
 def test_the_lesson_states_the_tolerance_the_check_uses(cells):
-    rule = RULES["trace_by_hand"]
+    rule = EXERCISES["trace_by_hand"]
     stated = re.search(r"at least (\d+) decimals.*an error of at most (\S+),", text_before(cells, "trace_by_hand"), re.S)
     assert stated, "the lesson must say how many decimals trace_by_hand needs and the error it accepts"
     decimals, tolerance = int(stated.group(1)), float(stated.group(2))

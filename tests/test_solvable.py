@@ -1,12 +1,13 @@
-"""The training test hands out only XOR runs that right gradient descent solves (`ninja_autograde.solvable`)."""
+"""The training test hands out only XOR runs that right gradient descent solves (`backprop_ninja.exercises._xor`)."""
 from pathlib import Path
 
 import numpy as np
 
 from backprop_ninja import checks, nets
 from backprop_ninja.gradcheck import numerical_gradient
-from backprop_ninja.judging import TRAIN_ACCURACY, XOR_LR, XOR_STEPS, xor_run
-from ninja_autograde import solvable
+from backprop_ninja.exercises import EXERCISES
+from backprop_ninja.exercises import _xor as solvable
+from backprop_ninja.exercises._xor import TRAIN_ACCURACY, XOR_LR, XOR_STEPS, xor_run
 from ninja_autograde.submissions import load_case
 
 STUCK = 1219351663   # a run right gradient descent leaves at 75 % (found by benchmarks/xor_training.py)
@@ -45,5 +46,5 @@ def test_a_run_right_gradient_descent_cannot_solve_is_never_handed_out():
 
 
 def test_the_visible_tests_runs_are_solvable():
-    for call in checks.visible_calls("mlp_relu_backward", "train"):
+    for call in EXERCISES["mlp_relu_backward"].visible("train"):
         assert solvable.accuracy(int(call["seed"])) >= solvable.SOLVED

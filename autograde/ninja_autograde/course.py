@@ -12,15 +12,9 @@ from pathlib import Path
 
 import nbformat
 
+from backprop_ninja.exercises import ASSIGNMENTS
+
 REPO = Path(__file__).resolve().parents[2]
-ASSIGNMENTS = {
-    "01_finite_differences": "finite_differences.ipynb",
-    "02_softmax_nll": "softmax_nll.ipynb",
-    "03_mlp_tanh": "mlp_tanh.ipynb",
-    "04_mlp_relu": "mlp_relu.ipynb",
-    "05_third_layer": "third_layer.ipynb",
-    "06_batchnorm": "batchnorm.ipynb",
-}
 
 
 def available_assignments(repo=REPO):

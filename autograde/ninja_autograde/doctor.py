@@ -57,7 +57,7 @@ def forks_hold(size, n=2):   # each fork fills its share and holds it a while: t
 seen["network"] = connect()
 seen["pids"] = sorted(int(p) for p in os.listdir("/proc") if p.isdigit())
 seen["paths"] = {p: os.path.exists(p) for p in paths}
-seen["imports"] = {n: import_(n) for n in ("backprop_ninja", "ninja_hidden", "ninja_autograde.exercises")}
+seen["imports"] = {n: import_(n) for n in ("backprop_ninja", "ninja_hidden", "ninja_autograde.referee")}
 seen["environ"] = sorted(os.environ)
 for path in [f"/proc/{p}/environ" for p in seen["pids"]]:
     try:
@@ -184,7 +184,7 @@ def examine(course="."):
         ("no capabilities", int(seen["caps"], 16) == 0, f"CapEff {seen['caps']}"),
         ("grader's environment hidden", canary not in seen["environ"], f"{len(seen['environ'])} variables"),
         ("instructor files and home invisible", not visible, ", ".join(visible) or f"{len(paths)} paths checked"),
-        ("ninja_autograde not importable", not seen["imports"]["ninja_autograde.exercises"], ""),
+        ("ninja_autograde not importable", not seen["imports"]["ninja_autograde.referee"], ""),
         ("backprop_ninja and ninja_hidden importable",
          seen["imports"]["backprop_ninja"] and seen["imports"]["ninja_hidden"], ""),
         ("memory cap per process", bool(conf["memory_limit"]) and seen["over_memory_cap"] is False,

@@ -26,11 +26,11 @@ from dataclasses import replace
 import numpy as np
 from nbformat import NotebookNode
 
+from backprop_ninja.exercises import EXERCISES
 from backprop_ninja.verdict import ID, Mistake, Verdict
 from ninja_hidden import ANSWERS_MIME, wire
 
 from . import answers as reading
-from .exercises import EXERCISES
 from .printable import printable
 
 CALL = re.compile(r'hidden_test\(\s*"(\w+)"\s*,\s*(\w+)\s*,\s*"(\w+)"\s*\)')
@@ -44,7 +44,7 @@ class Test:
     def __init__(self, name, part, seed=None):
         self.name, self.part, self.answered = name, part, False
         rng = np.random.default_rng(int.from_bytes(os.urandom(16), "little") if seed is None else seed)
-        self.calls = EXERCISES[name].calls(rng, part)
+        self.calls = EXERCISES[name].hidden(rng, part)
 
     def sent(self):
         """The calls as the student's kernel receives them: without the referee's own keys (`_...`)."""

@@ -1,0 +1,47 @@
+"""Every exercise is one declaration (`backprop_ninja.exercises`), and the notebooks hold exactly what it declares."""
+
+import numpy as np
+import pytest
+
+from backprop_ninja.exercises import ASSIGNMENTS, EXERCISES
+from backprop_ninja.exercises import _assignments as assignments
+from backprop_ninja.judging import GradedCell
+from ninja_autograde import catch_rates, course
+
+
+def notebook_cells(folder):
+    """{exercise: [GradedCell]} of the graded cells of the assignment's source notebook, in notebook order."""
+    nb = course.read_notebook(course.REPO, "source", folder)
+    points = {c.metadata["nbgrader"]["grade_id"]: c.metadata["nbgrader"].get("points")
+              for c in nb.cells if "nbgrader" in c.metadata}
+    found = {}
+    for grade_id, _, (name, _, part) in catch_rates.test_cells(folder):
+        found.setdefault(name, []).append(GradedCell(grade_id, part, points[grade_id]))
+    return found
+
+
+@pytest.mark.parametrize("assignment", assignments(), ids=lambda a: a.folder)
+def test_a_notebooks_graded_cells_are_its_exercises_declared_cells(assignment):
+    declared = {e.name: list(e.cells) for e in assignment.exercises if e.cells}
+    assert notebook_cells(assignment.folder) == declared
+
+
+def test_the_assignments_are_the_source_folders():
+    assert list(ASSIGNMENTS) == sorted(p.name for p in (course.REPO / "source").iterdir() if p.is_dir())
+    assert all((course.REPO / "source" / a / nb).is_file() for a, nb in ASSIGNMENTS.items())
+
+
+@pytest.mark.parametrize("name", [n for n, e in EXERCISES.items() if e.cells])
+def test_every_graded_part_has_visible_and_hidden_calls_and_says_what_it_checks(name):
+    exercise = EXERCISES[name]
+    for part in {cell.part for cell in exercise.cells}:
+        assert exercise.what[part]
+        hidden = exercise.hidden(np.random.default_rng(0), part)
+        assert exercise.visible(part) and hidden
+        again = exercise.hidden(np.random.default_rng(0), part)
+        assert [sorted(c) for c in hidden] == [sorted(c) for c in again], "a seed draws the same calls"
+
+
+def test_an_exercise_is_declared_once():
+    names = [e.name for a in assignments() for e in a.exercises]
+    assert len(names) == len(set(names)) == len(EXERCISES)
