@@ -290,13 +290,26 @@ def check_tensor(f, name, theta, grad, hypotheses=(), where="", eps=EPS, rng=Non
                         lambda: diagnose(grad, numeric, hypotheses() if callable(hypotheses) else hypotheses, where))
     if grad.shape != theta.shape:
         return TensorCheck(name, False, np.inf, "directional", diagnose(grad, np.empty(theta.shape)))
-    rng = rng if rng is not None else np.random.default_rng(0)
-    directions = rng.standard_normal((DIRECTIONS,) + theta.shape)
-    directions /= np.sqrt((directions ** 2).sum(axis=tuple(range(1, directions.ndim)), keepdims=True))
+    directions = random_directions(rng if rng is not None else np.random.default_rng(0), DIRECTIONS, theta.shape)
+    analytic, numeric, agree = along_directions(f, theta, grad, directions, noise / np.sqrt(theta.size), eps)
+    return _verdict(name, agree, f"{DIRECTIONS} random directions", lambda: diagnose_directional(analytic, numeric))
+
+
+def random_directions(rng, count, shape):
+    """`count` random directions of unit norm in arrays of `shape`."""
+    directions = rng.standard_normal((count,) + tuple(shape))
+    return directions / np.sqrt((directions ** 2).sum(axis=tuple(range(1, directions.ndim)), keepdims=True))
+
+
+def along_directions(f, theta, grad, directions, noise, eps=EPS):
+    """The one rule for a gradient too large to measure entry by entry, the lab assistant's and the grader's at
+    scale: grad·u against the central difference of f along each direction u (`directional_derivatives`, f
+    perturbing theta in place), judged by `agreement` against `noise`, the round-off of such a difference (the
+    lab assistant measures it: `round_off`, which a step along a unit direction divides by √size; the grader,
+    on a million parameters, bounds it: `scale.ROUND_OFF`). (analytic, numeric, Agreement)."""
     numeric = directional_derivatives(f, theta, directions, eps)
     analytic = np.tensordot(directions, grad, axes=grad.ndim)
-    return _verdict(name, agreement(analytic, numeric, noise / np.sqrt(theta.size)),
-                    f"{DIRECTIONS} random directions", lambda: diagnose_directional(analytic, numeric))
+    return analytic, numeric, agreement(analytic, numeric, noise)
 
 
 def _verdict(name, agree, method, hint):

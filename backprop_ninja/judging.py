@@ -21,7 +21,7 @@ import numpy as np
 
 from . import mistakes, scale
 from .diagnose import diagnose, diagnose_directional
-from .gradcheck import agreement, directional_derivatives, numerical_gradient
+from .gradcheck import agreement, along_directions, numerical_gradient, random_directions
 from .verdict import PASSED, Verdict, failed, id_of
 
 
@@ -175,23 +175,22 @@ class Exercise:
 
 
 
-def along_directions(loss, theta, g, label, call, step):
-    """Passed if g agrees with central differences of loss() by theta (perturbed in place), of length `step`,
-    along three random directions (from the call's `_directions`, which stay with the referee) and g's own;
-    else what is wrong. A scale call's verdict: two forward passes a direction, whatever theta's size."""
+def at_scale(loss, theta, g, label, call, step):
+    """A scale call's verdict on g, the gradient of loss() by theta (perturbed in place): the lab assistant's rule
+    (`gradcheck.along_directions`) along three random directions (from the call's `_directions`, which stay with
+    the referee), then along g's own, each over a central-difference step of length `step`, against the bound
+    `scale.ROUND_OFF` on its round-off. Two forward passes a direction, whatever theta's size."""
     where = scale.where(call)
     if g is None or g.shape != theta.shape:
         return Verdict("wrong-shape", f"{label} {where}: missing or wrongly shaped (expected {theta.shape})", label)
     if not np.all(np.isfinite(g)):
         return Verdict("not-finite", f"{label} {where} has NaN or inf values", label)
-    rng = np.random.default_rng(int(call["_directions"]))
-    directions = rng.standard_normal((3,) + theta.shape)
+    eps = step / np.sqrt(theta.size)   # directional_derivatives steps eps·√size along a unit direction
+    directions = [random_directions(np.random.default_rng(int(call["_directions"])), 3, theta.shape)]
     if np.any(g):
-        directions = np.concatenate([directions, g[None]])
-    directions /= np.sqrt((directions ** 2).sum(axis=tuple(range(1, directions.ndim)), keepdims=True))
-    numeric = directional_derivatives(loss, theta, directions, eps=step / np.sqrt(theta.size))
-    analytic = np.tensordot(directions, g, axes=g.ndim)
-    if np.all(np.abs(analytic - numeric) <= 1e-7 + 1e-4 * np.abs(numeric)):
+        directions.append((g / np.sqrt((g ** 2).sum()))[None])
+    judged = [along_directions(loss, theta, g, u, scale.ROUND_OFF, eps) for u in directions]
+    if not any(agree.wrong for _, _, agree in judged):
         return PASSED
-    hint = diagnose_directional(analytic, numeric)
+    hint = diagnose_directional(*(np.concatenate(values) for values in zip(*(j[:2] for j in judged))))
     return failed(f"{label} is wrong {where}: {hint}", label, mistake=hint.id)

@@ -42,7 +42,7 @@ def test_the_kit_is_the_notebooks_the_wheel_and_a_readme(kit, repo):
 
 def test_the_wheel_is_the_student_package_alone(wheel, repo):
     modules = {n for n in wheel.namelist() if not n.split("/")[0].endswith((".dist-info", ".data"))}
-    assert modules == {f"backprop_ninja/{p.name}" for p in (repo / "backprop_ninja").glob("*.py")}
+    assert modules == {str(p.relative_to(repo)) for p in (repo / "backprop_ninja").rglob("*.py")}
     data = {n for n in wheel.namelist() if n.split("/")[0].endswith(".data")}
     assert [n.split(".data/data/")[1] for n in data] == ["etc/jupyter/nbgrader_config.json"]
     # the student's Validate gets time for a correct loop on a busy laptop (nbgrader's default: 30 s a cell)
@@ -80,7 +80,7 @@ def public_text(repo):
     """What students see anyway: the student package, the release notebooks, the tour and the kit's README."""
     notebooks = list((repo / "release").glob("*/*.ipynb")) + [repo / "notebooks" / "lab_assistant.ipynb"]
     sources = [c.source for p in notebooks for c in nbformat.read(p, as_version=4).cells]
-    sources += [p.read_text() for p in (repo / "backprop_ninja").glob("*.py")]
+    sources += [p.read_text() for p in (repo / "backprop_ninja").rglob("*.py")]
     return "\n".join(sources + [README])
 
 

@@ -13,7 +13,7 @@ import numpy as np
 
 from .. import data, mistakes, nets, scale
 from ..gradcheck import round_off
-from ..judging import Exercise, GradedCell, NumericalGradients, along_directions, describe, judge_unchanged
+from ..judging import Exercise, GradedCell, NumericalGradients, at_scale, describe, judge_unchanged
 from ..networks import NETWORKS, Probe
 from ..verdict import PASSED, Verdict
 from . import _xor
@@ -137,4 +137,4 @@ class MLPBackward(Exercise):
         params, cache, y = scale.network(call)
         g = got.get(part) if isinstance(got, dict) else None
         loss = lambda: self.net.forward(params, cache["X"], y)[0]
-        return along_directions(loss, params[part], g, f"d{part}", call, scale.STEP)
+        return at_scale(loss, params[part], g, f"d{part}", call, scale.STEP)

@@ -4,7 +4,7 @@ import numpy as np
 
 from .. import data, mistakes, nets, scale
 from ..gradcheck import numerical_gradient, round_off
-from ..judging import Exercise, GradedCell, along_directions
+from ..judging import Exercise, GradedCell, at_scale
 from ..verdict import Mistake
 from . import Assignment
 
@@ -92,12 +92,12 @@ class SoftmaxNLLBackward(Exercise):
     SCALE_SIZES = (256, 4096)   # N, K: np.eye(K) fits; finite differences even a column at a time take minutes
 
     def visible(self, part):
-        return _fixed(part) + self._at_scale(np.random.default_rng(13), part)
+        return _fixed(part) + self._scale_call(np.random.default_rng(13), part)
 
     def hidden(self, rng, part):
-        return _drawn(rng, part) + self._at_scale(rng, part)
+        return _drawn(rng, part) + self._scale_call(rng, part)
 
-    def _at_scale(self, rng, part):
+    def _scale_call(self, rng, part):
         """The scale call of a part, with the directions the referee keeps to itself."""
         if part == "unchanged":
             return []
@@ -124,7 +124,7 @@ class SoftmaxNLLBackward(Exercise):
         if "network" not in call:
             return super().judge_one(part, call, got)
         z, y = scale.arguments(call)
-        return along_directions(lambda: nets.nll(nets.log_softmax(z), y), z, None if isinstance(got, dict) else got,
+        return at_scale(lambda: nets.nll(nets.log_softmax(z), y), z, None if isinstance(got, dict) else got,
                                 "dz", call, scale.LOGITS_STEP)
 
 
