@@ -12,7 +12,7 @@
 """
 
 from .gradcheck import check_gradients, Report
-from .checks import check_backward, check_layer
+from .assistant import check_backward, check_layer
 from .lines import first_wrong_line
 
 __all__ = ["check_gradients", "check_backward", "check_layer", "first_wrong_line", "Report"]

@@ -14,7 +14,7 @@ import numpy as np
 
 from . import nets
 from .gradcheck import numerical_gradient
-from .verdict import Mistake
+from .diagnose import Mistake
 
 
 def network_mistakes(probe):

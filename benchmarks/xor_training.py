@@ -3,9 +3,9 @@
     .venv/bin/python benchmarks/xor_training.py [--seeds 50] [CASE ...]
 
 Each seed draws the test exactly as the referee does (`EXERCISES[...].hidden(rng, "train")`:
-TRAIN_RUNS networks on fresh XOR data, each a run right gradient descent solves, `backprop_ninja.exercises._xor`;
+TRAIN_RUNS networks on fresh XOR data, each a run right gradient descent solves, `ninja_runner.exercises._xor`;
 drawn once per seed and shared by every case), trains each with the case's backward pass through the kernel's
-own loop (`backprop_ninja.checks.train_xor`, from the call's seed alone) and judges it with the referee's rule.
+own loop (`ninja_runner.runner.train_xor`, from the call's seed alone) and judges it with the referee's rule.
 The test's last call, dW1 on a network of a million parameters (which keeps finite differences from passing),
 is left out: this measures training alone. A test fails at its first failed
 network, so the loop stops there. Prints, per case, the pass rate and the accuracies reached, beside what
@@ -18,12 +18,12 @@ from pathlib import Path
 
 import numpy as np
 
-from backprop_ninja.exercises import EXERCISES
-from backprop_ninja.exercises._xor import xor_run
+from ninja_runner.exercises import EXERCISES
+from ninja_runner.exercises._xor import xor_run
 from backprop_ninja.nets import predict
 from ninja_autograde.referee import judge
 from ninja_autograde.submissions import load_case, solution_cells
-from ninja_hidden import _answer
+from ninja_runner.hidden import answer
 
 REPO = Path(__file__).resolve().parents[1]
 CASES = REPO / "autograde" / "calibration" / "04_mlp_relu"
@@ -62,12 +62,12 @@ def run_test(backward, seed):
     accuracies = []
     for i, call in enumerate(calls):
         with np.errstate(all="ignore"):
-            answer = _answer(backward, call)
-            verdict = judge("mlp_relu_backward", "train", [call], {"0": answer})
-        if "out" in answer:
+            sent = answer(backward, call)
+            verdict = judge("mlp_relu_backward", "train", [call], {"0": sent})
+        if "out" in sent:
             _, X, y = xor_run(int(call["seed"]))
             with np.errstate(all="ignore"):
-                accuracies.append(float(np.mean(predict(answer["out"], X) == y)))
+                accuracies.append(float(np.mean(predict(sent["out"], X) == y)))
         if verdict:
             return False, accuracies
     return True, accuracies

@@ -4,9 +4,9 @@ import nbformat
 import numpy as np
 import pytest
 
-import ninja_hidden as hidden
+from ninja_runner import hidden
 from ninja_autograde import calibration, referee, submissions
-from ninja_hidden import wire
+from ninja_runner import wire
 
 ASSIGNMENT = "06_batchnorm"
 NAMED = {   # a case -> words its diagnosis must contain
@@ -37,7 +37,7 @@ def hidden_tests(notebook):
 def verdict(name, fn, part):
     test = referee.Test(name, part)
     calls = wire.loads(wire.dumps({str(i): call for i, call in enumerate(test.calls)}))
-    return test.verdict(wire.loads(wire.dumps({i: hidden._answer(fn, call) for i, call in calls.items()}))).message
+    return test.verdict(wire.loads(wire.dumps({i: hidden.answer(fn, call) for i, call in calls.items()}))).message
 
 
 @pytest.mark.parametrize("case", [c.name for c in calibration.cases(ASSIGNMENT)])

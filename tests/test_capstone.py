@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from backprop_ninja import data, nets
-from backprop_ninja.checks import train_sequences
-from backprop_ninja.exercises.batchnorm import CAPSTONE, capstone_run
+from ninja_runner.runner import train_sequences
+from ninja_runner.exercises.batchnorm import CAPSTONE, capstone_run
 from ninja_autograde import submissions
 
 SEEDS = range(20)

@@ -1,12 +1,13 @@
 """A graded cell's verdict as data: failed exactly when nbgrader scores the cell 0, and what a student's kernel
-displays for it (`checks.VERDICT_MIME`) can mislabel only the student's own failure, never pass, crash or inject."""
+displays for it (`ninja_runner.VERDICT_MIME`) can mislabel only the student's own failure, never pass, crash or inject."""
 import json
 
 import pytest
 from nbformat import NotebookNode
 
-from backprop_ninja.checks import VERDICT_MIME
-from backprop_ninja.verdict import Mistake, Verdict, failed
+from ninja_runner import VERDICT_MIME
+from backprop_ninja.diagnose import Mistake
+from ninja_runner.verdict import Verdict, failed
 from ninja_autograde import diagnoses
 
 

@@ -1,11 +1,11 @@
-"""Every exercise is one declaration (`backprop_ninja.exercises`), and the notebooks hold exactly what it declares."""
+"""Every exercise is one declaration (`ninja_runner.exercises`), and the notebooks hold exactly what it declares."""
 
 import numpy as np
 import pytest
 
-from backprop_ninja.exercises import ASSIGNMENTS, EXERCISES
-from backprop_ninja.exercises import _assignments as assignments
-from backprop_ninja.judging import GradedCell
+from ninja_runner.exercises import ASSIGNMENTS, EXERCISES
+from ninja_runner.exercises import _assignments as assignments
+from ninja_runner.judging import GradedCell
 from ninja_autograde import catch_rates, course
 
 

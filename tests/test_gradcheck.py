@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from backprop_ninja import check_backward, check_gradients, data, nets
-from backprop_ninja.checks import train_xor
+from ninja_runner.runner import train_xor
 from backprop_ninja.gradcheck import EPS, round_off
 
 

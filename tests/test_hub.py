@@ -281,7 +281,7 @@ for path in ["{course_dir}", "{course_dir}/nbgrader_config.py", "{course_dir}/gr
         tried[path] = sorted(os.listdir(path)) if os.path.isdir(path) else open(path).read()[:50]
     except OSError as error:
         tried[path] = type(error).__name__
-for module in ["ninja_autograde", "ninja_hidden"]:
+for module in ["ninja_autograde", "ninja_autograde.referee"]:
     for python in [sys.executable, "{prefix}/grader/bin/python"]:
         run = subprocess.run([python, "-c", "import " + module], capture_output=True, text=True)
         tried[python + " import " + module] = run.returncode != 0 and run.stderr.strip().splitlines()[-1]

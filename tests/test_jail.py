@@ -385,7 +385,7 @@ def test_a_copied_course_folder_grades_with_the_packages_its_kernel_imports(one_
     assert {r.student: r.score for r in report.collect(one_student, A)} == {"ada": 15}
     same = "grader and kernel use the same backprop_ninja"
     assert same_files(one_student, same) == (True, "same files")
-    with open(one_student / "backprop_ninja" / "checks.py", "a") as edited:
+    with open(one_student / "backprop_ninja" / "assistant.py", "a") as edited:
         edited.write("\n# edited in the copy\n")
     assert same_files(one_student, same) == (False, "the files differ")
 
@@ -410,7 +410,7 @@ def test_a_kernel_that_cannot_import_the_course_stops_grading_with_the_reason(on
     assert not (one_student / "autograded" / "ada" / A).exists()
     assert [r.score for r in report.collect(one_student, A)] in ([], [0])
     rows = {name: ok for name, ok, _ in doctor.imports(one_student)}
-    assert rows["kernel imports backprop_ninja and ninja_hidden"] is False
+    assert rows["kernel imports backprop_ninja and ninja_runner"] is False
 
 
 def test_plain_nbgrader_autograde_outlives_answers_built_to_exhaust_the_grader(one_student):

@@ -42,15 +42,22 @@ def test_the_kit_is_the_notebooks_the_wheel_and_a_readme(kit, repo):
 
 def test_the_wheel_is_the_student_package_alone(wheel, repo):
     modules = {n for n in wheel.namelist() if not n.split("/")[0].endswith((".dist-info", ".data"))}
-    assert modules == {str(p.relative_to(repo)) for p in (repo / "backprop_ninja").rglob("*.py")}
+    assert modules == set(student_modules(repo))
     data = {n for n in wheel.namelist() if n.split("/")[0].endswith(".data")}
     assert [n.split(".data/data/")[1] for n in data] == ["etc/jupyter/nbgrader_config.json"]
     # the student's Validate gets time for a correct loop on a busy laptop (nbgrader's default: 30 s a cell)
     assert json.loads(wheel.read(data.pop()))["Execute"]["timeout"] >= 300
-    for name in modules:
-        assert wheel.read(name) == (repo / name).read_bytes(), name
+    for name, path in student_modules(repo).items():
+        assert wheel.read(name) == path.read_bytes(), name
     info = next(n for n in wheel.namelist() if n.endswith(".dist-info/top_level.txt"))
-    assert wheel.read(info).decode().split() == ["backprop_ninja"]
+    assert wheel.read(info).decode().split() == ["backprop_ninja", "ninja_runner"]
+
+
+def student_modules(repo):
+    """{module path in the wheel: its source}: the student package and the runner test cells call, nothing else."""
+    runner = repo / "autograde" / "ninja_runner"
+    return {**{str(p.relative_to(repo)): p for p in (repo / "backprop_ninja").rglob("*.py")},
+            **{f"ninja_runner/{p.relative_to(runner)}": p for p in runner.rglob("*.py")}}
 
 
 def test_the_readme_tells_students_how_to_install_the_wheel(kit):
@@ -72,7 +79,7 @@ def calibration_answer_lines(repo):
 
 
 def instructor_lines(repo):
-    return {ln.strip() for package in ("ninja_autograde", "ninja_hidden")
+    return {ln.strip() for package in ("ninja_autograde",)
             for path in (repo / "autograde" / package).glob("*.py") for ln in path.read_text().splitlines()}
 
 
@@ -80,7 +87,7 @@ def public_text(repo):
     """What students see anyway: the student package, the release notebooks, the tour and the kit's README."""
     notebooks = list((repo / "release").glob("*/*.ipynb")) + [repo / "notebooks" / "lab_assistant.ipynb"]
     sources = [c.source for p in notebooks for c in nbformat.read(p, as_version=4).cells]
-    sources += [p.read_text() for p in (repo / "backprop_ninja").rglob("*.py")]
+    sources += [p.read_text() for p in student_modules(repo).values()]
     return "\n".join(sources + [README])
 
 
@@ -92,4 +99,4 @@ def test_no_solution_hidden_test_calibration_or_instructor_line(kit, wheel, repo
     for name, text in kit_texts(kit, wheel).items():
         leaks = sorted(ln for ln in secret_lines | distinctive if ln in text)
         assert not leaks, f"{name} holds solution, hidden-test, calibration or instructor lines: {leaks[:5]}"
-        assert "ninja_hidden" not in text and "hidden_test(" not in text, name
+        assert name.startswith("wheel:") or "hidden_test(" not in text, name

@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 
 from backprop_ninja import trace
-from backprop_ninja.checks import visible_test
-from backprop_ninja.exercises import EXERCISES
+from ninja_runner import visible_test
+from ninja_runner.exercises import EXERCISES
 from backprop_ninja.nets import mlp_relu_forward, predict
 from ninja_autograde import submissions
-from ninja_hidden import hidden_test
+from ninja_runner import hidden_test
 
 
 @pytest.fixture(scope="module")

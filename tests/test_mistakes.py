@@ -10,12 +10,12 @@ from unittest import mock
 import numpy as np
 import pytest
 
-import ninja_hidden
-from backprop_ninja import check_backward, checks, data, mistakes, networks
-from backprop_ninja.checks import VERDICT_MIME, WIDTH, visible_test
-from backprop_ninja.verdict import id_of
+from backprop_ninja import check_backward, data, mistakes, networks
+from ninja_runner import VERDICT_MIME, hidden, visible, visible_test
+from ninja_runner.visible import WIDTH
+from backprop_ninja.diagnose import id_of
 from ninja_autograde import calibration, course, referee
-from ninja_hidden import wire
+from ninja_runner import wire
 
 # cheats and accidents, not derivations (finite differences: test_validate shows Validate fails them at scale)
 NOT_MISTAKES = ("tamper", "crash", "hang", "allocates", "floods", "finite_differences")
@@ -46,15 +46,15 @@ def grader_verdict(name, part, fn):
     """The referee's verdict on fresh data, the calls run as the student's kernel runs them (on its own copy)."""
     test = referee.Test(name, part, seed=2026)
     with np.errstate(all="ignore"):
-        answers = {i: ninja_hidden._answer(fn, call) for i, call in wire.loads(wire.dumps(test.sent())).items()}
+        answers = {i: hidden.answer(fn, call) for i, call in wire.loads(wire.dumps(test.sent())).items()}
     return test.verdict(answers)
 
 
 def visible_verdict(name, part, fn):
     """(the mistake's id the visible test displays for the grader, its message) or ('', '') if it passes."""
     shown = []
-    with mock.patch.object(checks, "_in_kernel", lambda: True), \
-            mock.patch.object(checks, "_display", lambda data, raw: shown.append(data[VERDICT_MIME])):
+    with mock.patch.object(visible, "_in_kernel", lambda: True), \
+            mock.patch.object(visible, "_display", lambda data, raw: shown.append(data[VERDICT_MIME])):
         try:
             visible_test(name, fn, part)
         except AssertionError as failure:

@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 from nbformat import NotebookNode
 
-import ninja_hidden as hidden
+from ninja_runner import hidden
 from ninja_autograde import answers, referee
 from backprop_ninja import scale
-from ninja_hidden import wire
+from ninja_runner import wire
 
 
 def softmax(z):
@@ -24,7 +24,7 @@ def executed(source, student_fn, extra_outputs=()):
     """The cell as the kernel would leave it: what the student printed, then the answers."""
     run, test = referee.prepare(source)
     calls = wire.loads(re.search(r'calls="([A-Za-z0-9+/=]*)"', run).group(1))
-    answers = {i: hidden._answer(student_fn, call) for i, call in calls.items()}
+    answers = {i: hidden.answer(student_fn, call) for i, call in calls.items()}
     payload = NotebookNode(output_type="display_data", metadata={},
                            data={hidden.ANSWERS_MIME: wire.dumps(answers), "text/plain": "(answers)"})
     return NotebookNode(cell_type="code", source=source, outputs=[*extra_outputs, payload]), test
@@ -92,7 +92,7 @@ def judged(name, part, student_fn, seed=1):
     """(the Test, the Verdict on the student's function), its answers read as the grader reads them (`answers.read`)."""
     test = referee.Test(name, part, seed)
     calls = wire.loads(wire.dumps(test.sent()))
-    sent = {i: hidden._answer(student_fn, call) for i, call in calls.items()}
+    sent = {i: hidden.answer(student_fn, call) for i, call in calls.items()}
     return test, test.judged(wire.dumps(sent), answers.Budget())
 
 
@@ -195,7 +195,7 @@ def message(members, compression=zipfile.ZIP_STORED):
 
 def right(test):
     """The right answers to the test's calls, as the archive's members."""
-    tree = {i: hidden._answer(softmax, call) for i, call in test.sent().items()}
+    tree = {i: hidden.answer(softmax, call) for i, call in test.sent().items()}
     return {f"{name}.npy": value for name, value in wire.flatten(tree).items()}
 
 

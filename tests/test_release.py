@@ -61,4 +61,4 @@ def test_solution_cells_keep_def_and_docstring_only(repo):
 def test_student_package_ships_no_instructor_code(repo):
     import tomllib
     packages = tomllib.loads((repo / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
-    assert packages == ["backprop_ninja", "backprop_ninja.exercises"]
+    assert packages == ["backprop_ninja", "ninja_runner", "ninja_runner.exercises"]

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from nbgrader.api import Gradebook
 
-from backprop_ninja.verdict import Verdict
+from ninja_runner.verdict import Verdict
 from ninja_autograde import calibration, course, diagnoses, grading, replay, report, secret, submissions
 from ninja_autograde.execute import GraderExecute
 from ninja_autograde.referee import Test

@@ -1,13 +1,14 @@
-"""The training test hands out only XOR runs that right gradient descent solves (`backprop_ninja.exercises._xor`)."""
+"""The training test hands out only XOR runs that right gradient descent solves (`ninja_runner.exercises._xor`)."""
 from pathlib import Path
 
 import numpy as np
 
-from backprop_ninja import checks, nets
+from backprop_ninja import nets
+from ninja_runner import runner
 from backprop_ninja.gradcheck import numerical_gradient
-from backprop_ninja.exercises import EXERCISES
-from backprop_ninja.exercises import _xor as solvable
-from backprop_ninja.exercises._xor import TRAIN_ACCURACY, XOR_LR, XOR_STEPS, xor_run
+from ninja_runner.exercises import EXERCISES
+from ninja_runner.exercises import _xor as solvable
+from ninja_runner.exercises._xor import TRAIN_ACCURACY, XOR_LR, XOR_STEPS, xor_run
 from ninja_autograde.submissions import load_case
 
 STUCK = 1219351663   # a run right gradient descent leaves at 75 % (found by benchmarks/xor_training.py)
@@ -31,7 +32,7 @@ def test_its_gradient_is_the_lab_assistants_finite_differences_of_the_course_for
 
 
 def test_a_run_right_gradient_descent_cannot_solve_is_never_handed_out():
-    trained, (_, X, y) = checks.train_xor(right_backward(), STUCK, XOR_STEPS, XOR_LR), xor_run(STUCK)
+    trained, (_, X, y) = runner.train_xor(right_backward(), STUCK, XOR_STEPS, XOR_LR), xor_run(STUCK)
     assert np.mean(nets.predict(trained, X) == y) < TRAIN_ACCURACY   # a right backward pass fails this run
     assert solvable.accuracy(STUCK) < solvable.SOLVED
 

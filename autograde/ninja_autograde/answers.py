@@ -1,6 +1,6 @@
 """Reading a student's answer message with bounded work: nothing in it is inflated, trusted or unbounded.
 
-The kernel sends each hidden test's answers as one base64 npz archive (`ninja_hidden.wire`, written by
+The kernel sends each hidden test's answers as one base64 npz archive (`ninja_runner.wire`, written by
 np.savez: every member stored, uncompressed). The student's code runs in that kernel and can display any
 message in its place, so before anything is decoded or allocated the referee checks what it can from
 the outside in:
@@ -26,7 +26,7 @@ import zipfile
 import numpy as np
 
 from backprop_ninja import scale
-from ninja_hidden import wire
+from ninja_runner import wire
 
 NUMBERS = "biuf"            # dtype kinds an answer may hold: booleans, integers (signed, unsigned), floats
 TEXT = ("error", "mistake")  # the members that hold text: what went wrong when a call gave no answer, and its id

@@ -3,7 +3,7 @@
 The referee draws each student's hidden-test data from a keyed seed, so a mistake that shows only on
 some data loses points by luck. Here every hidden test of an assignment is drawn for many students
 (keyed as the referee keys them, with a throwaway secret), the case's functions are called as the
-student's kernel calls them (`ninja_hidden`) and judged as the referee judges. A classic mistake
+student's kernel calls them (`ninja_runner`) and judged as the referee judges. A classic mistake
 must lose its tests for 100 % of students, a right answer in any style for 0 %.
 
     python -m ninja_autograde.catch_rates 02_softmax_nll [--students 1000]
@@ -26,8 +26,9 @@ from dataclasses import dataclass
 import numpy as np
 from tqdm import tqdm
 
-from backprop_ninja.checks import visible_test
-from ninja_hidden import _answer, wire
+from ninja_runner import visible_test
+from ninja_runner import wire
+from ninja_runner.hidden import answer
 
 from . import calibration, course, referee, secret, submissions
 
@@ -87,7 +88,7 @@ def judged(test, fn):
     test.calls = [call for call in test.calls if "_directions" not in call]
     calls = travelled(test.sent())
     with np.errstate(all="ignore"), contextlib.redirect_stdout(io.StringIO()):   # what the kernel would print
-        answers = {i: _answer(fn, call) for i, call in calls.items()}
+        answers = {i: answer(fn, call) for i, call in calls.items()}
     return test.verdict(travelled(answers))
 
 

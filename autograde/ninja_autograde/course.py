@@ -12,7 +12,7 @@ from pathlib import Path
 
 import nbformat
 
-from backprop_ninja.exercises import ASSIGNMENTS
+from ninja_runner.exercises import ASSIGNMENTS
 
 REPO = Path(__file__).resolve().parents[2]
 

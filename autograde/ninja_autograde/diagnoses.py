@@ -1,6 +1,6 @@
 """The referee's verdicts stored with the grades, as data, so that any machine on the gradebook prints the same report.
 
-Each graded test cell's verdict (`backprop_ninja.verdict.Verdict`: passed, or which mistake, on which
+Each graded test cell's verdict (`ninja_runner.verdict.Verdict`: passed, or which mistake, on which
 tensor, in which words) is made while the cell runs (`execute.GraderExecute` keeps it in the notebook's
 resources) and written after SaveAutoGrades by SaveDiagnoses:
 
@@ -15,7 +15,7 @@ resources) and written after SaveAutoGrades by SaveDiagnoses:
 
 A verdict is failed exactly when its cell holds an error, as nbgrader scores it. The referee's verdicts
 are its own; when the student's kernel failed the test first (a visible test on the notebook's own data,
-`checks.visible_test`), its id and tensor are what that kernel displayed (`checks.VERDICT_MIME`), checked
+`ninja_runner.visible_test`), its id and tensor are what that kernel displayed (`ninja_runner.VERDICT_MIME`), checked
 for form: a student can mislabel their own failure, never pass a test or reach anyone else's row.
 """
 
@@ -28,8 +28,8 @@ from sqlalchemy import Column, String, Text, inspect
 from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import declarative_base
 
-from backprop_ninja.checks import VERDICT_MIME
-from backprop_ninja.verdict import PASSED, Verdict
+from ninja_runner import VERDICT_MIME
+from ninja_runner.verdict import PASSED, Verdict
 
 from .printable import printable
 

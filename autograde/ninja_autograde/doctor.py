@@ -57,7 +57,7 @@ def forks_hold(size, n=2):   # each fork fills its share and holds it a while: t
 seen["network"] = connect()
 seen["pids"] = sorted(int(p) for p in os.listdir("/proc") if p.isdigit())
 seen["paths"] = {p: os.path.exists(p) for p in paths}
-seen["imports"] = {n: import_(n) for n in ("backprop_ninja", "ninja_hidden", "ninja_autograde.referee")}
+seen["imports"] = {n: import_(n) for n in ("backprop_ninja", "ninja_runner", "ninja_autograde.referee")}
 seen["environ"] = sorted(os.environ)
 for path in [f"/proc/{p}/environ" for p in seen["pids"]]:
     try:
@@ -125,7 +125,7 @@ def imports(course):
     python = kernelspec_python("python3")
     found = jail.packages(python)
     missing = [n for n in jail.KERNEL_PACKAGES if found[n] is None]
-    rows = [("kernel imports backprop_ninja and ninja_hidden", not missing,
+    rows = [("kernel imports backprop_ninja and ninja_runner", not missing,
              f"{python}: " + (f"cannot import {', '.join(missing)}" if missing else
                               ", ".join(str(found[n]) for n in jail.KERNEL_PACKAGES)))]
     local = Path(course).resolve() / "backprop_ninja"
@@ -185,8 +185,8 @@ def examine(course="."):
         ("grader's environment hidden", canary not in seen["environ"], f"{len(seen['environ'])} variables"),
         ("instructor files and home invisible", not visible, ", ".join(visible) or f"{len(paths)} paths checked"),
         ("ninja_autograde not importable", not seen["imports"]["ninja_autograde.referee"], ""),
-        ("backprop_ninja and ninja_hidden importable",
-         seen["imports"]["backprop_ninja"] and seen["imports"]["ninja_hidden"], ""),
+        ("backprop_ninja and ninja_runner importable",
+         seen["imports"]["backprop_ninja"] and seen["imports"]["ninja_runner"], ""),
         ("memory cap per process", bool(conf["memory_limit"]) and seen["over_memory_cap"] is False,
          f"RLIMIT_AS {lim['AS']} bytes"),
         ("memory cap for the whole jail (every process counted)", seen["forks_over_memory_cap"] is False,

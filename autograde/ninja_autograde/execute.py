@@ -39,7 +39,7 @@ from nbgrader import utils
 from nbgrader.preprocessors import Execute
 from traitlets import CaselessStrEnum, Float, Integer, Unicode, default
 
-from ninja_hidden import ANSWERS_MIME
+from ninja_runner import ANSWERS_MIME
 
 from . import answers, diagnoses, jail, referee, secret
 from .cgroup import KernelGroup

@@ -3,7 +3,7 @@
 A student's answer cell is code the grader runs. In the jail that code sees
 
 - the system (/usr, the /lib and /bin links, a few files of /etc) and the Python environment, read-only;
-- the student package `backprop_ninja` and `ninja_hidden` (the kernel side of hidden tests), read-only,
+- the student package `backprop_ninja` and `ninja_runner` (what the test cells call), read-only,
   and nothing else of the course: not `ninja_autograde`, `source/`, the gradebook, `nbgrader_config.py`,
   other students' folders, the exchange, the grader's home or environment variables;
 - a copy of its own submission folder, writable, in a small tmpfs (nothing it writes reaches the disk);
@@ -32,7 +32,7 @@ LAUNCHER = "/run/grader/limits.py"
 LIMITS_PY = Path(__file__).with_name("limits.py")
 ETC = ["/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime", "/etc/fonts",
        "/etc/alternatives", "/etc/nsswitch.conf"]
-KERNEL_PACKAGES = ("backprop_ninja", "ninja_hidden")   # the only course code a student kernel sees
+KERNEL_PACKAGES = ("backprop_ninja", "ninja_runner")   # the only course code a student kernel sees
 HIDDEN_PACKAGES = ("ninja_autograde",)
 PASSED_ON = ("NBGRADER_EXECUTION",)   # the only grader variable a kernel gets (nbgrader sets it)
 BWRAP_ENV = {"PATH": "/usr/bin:/bin"}   # bwrap's own: its init process inside the jail shows it in /proc/1/environ

@@ -14,7 +14,7 @@ Nothing the student's code patches in its own kernel can reach it.
 import json
 import sys
 
-from ninja_hidden import wire
+from ninja_runner import wire
 
 from . import referee
 

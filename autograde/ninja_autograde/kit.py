@@ -7,7 +7,8 @@
         notebooks/<assignment>/<notebook>.ipynb       the release notebooks
     build/backprop-ninja-kit.zip                     the same, in one file
 
-The wheel is built from a copy of the student package alone (its pyproject, backprop_ninja/ and etc/jupyter: Validate's timeout,
+The wheel is built from a copy of the student package alone (its pyproject, backprop_ninja/, the test cells' runner
+autograde/ninja_runner/ and etc/jupyter: Validate's timeout,
 with this README as its description), so no instructor file can slip in. Students never clone
 the course repository: it holds every solution in source/ and correct answers in autograde/.
 """
@@ -76,12 +77,13 @@ def build_kit(out=REPO / "build" / "kit", repo=REPO):
 
 
 def build_wheel(repo, out):
-    """The student package's wheel, built from a copy of pyproject.toml, backprop_ninja/ and etc/ (Validate's timeout) only."""
+    """The student package's wheel, built from a copy of pyproject.toml, backprop_ninja/, autograde/ninja_runner/ and
+    etc/ (Validate's timeout) only."""
     with tempfile.TemporaryDirectory() as tmp:
         shutil.copy(repo / "pyproject.toml", tmp)
         (Path(tmp) / "README.md").write_text(README.format(wheel="the wheel"))
-        shutil.copytree(repo / "backprop_ninja", Path(tmp) / "backprop_ninja",
-                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        for package in ("backprop_ninja", "autograde/ninja_runner"):   # the student package and the test cells' runner
+            shutil.copytree(repo / package, Path(tmp) / package, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
         shutil.copytree(repo / "etc", Path(tmp) / "etc")
         subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(out), tmp],
                        check=True, capture_output=True)

@@ -19,7 +19,7 @@ from nbgrader import utils
 from nbgrader.converters import Autograde
 from traitlets.utils.importstring import import_item
 
-from ninja_hidden import wire
+from ninja_runner import wire
 
 from . import course as courses
 from . import diagnoses, grading, referee

@@ -11,7 +11,7 @@ import textwrap
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from backprop_ninja.verdict import PASSED
+from ninja_runner.verdict import PASSED
 
 from . import diagnoses
 from .printable import printable

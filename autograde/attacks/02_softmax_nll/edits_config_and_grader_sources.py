@@ -10,7 +10,7 @@ def nll_loss(z, y):
 import json
 target = json.load(open("target.json"))
 for path in (target["course"] + "/nbgrader_config.py", target["repo"] + "/nbgrader_config.py",
-             target["repo"] + "/autograde/ninja_autograde/referee.py", target["repo"] + "/autograde/ninja_hidden/__init__.py",
+             target["repo"] + "/autograde/ninja_autograde/referee.py", target["repo"] + "/autograde/ninja_runner/__init__.py",
              target["repo"] + "/backprop_ninja/__init__.py"):
     try:
         with open(path, "a") as f:

@@ -11,7 +11,7 @@ def nll_loss(z, y):
     raise ValueError(f"\x1b[2K\r{FORGED}\x1b[8m")
 
 CELLS = [
-    {"cell_type": "code", "source": 'from ninja_hidden import hidden_test\nhidden_test("nll_loss", nll_loss, "random")',
+    {"cell_type": "code", "source": 'from ninja_runner import hidden_test\nhidden_test("nll_loss", nll_loss, "random")',
      "metadata": {"nbgrader": {"grade": True, "grade_id": "\x1b[1A\x1b[2Ktest_nll_random", "locked": True, "points": 50,
                                "schema_version": 3, "solution": False, "task": False}}},
     {"cell_type": "markdown", "source": "My answer.",

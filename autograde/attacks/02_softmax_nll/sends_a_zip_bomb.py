@@ -8,7 +8,7 @@ def nll_loss(z, y):
     return -logp[np.arange(len(y)), y].mean()
 
 import base64, io, zipfile
-import ninja_hidden
+import ninja_runner
 from IPython.display import display
 buffer = io.BytesIO()
 with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
@@ -17,7 +17,7 @@ with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as arch
         for _ in range(32):
             member.write(bytes(64 * 1024**2))
 BOMB = base64.b64encode(buffer.getvalue()).decode("ascii")
-real_hidden_test = ninja_hidden.hidden_test
-ninja_hidden.hidden_test = lambda name, student_fn, part, calls=None: (
+real_hidden_test = ninja_runner.hidden_test
+ninja_runner.hidden_test = lambda name, student_fn, part, calls=None: (
     real_hidden_test(name, student_fn, part, calls) if name != "nll_loss" or calls is None
-    else display({ninja_hidden.ANSWERS_MIME: BOMB, "text/plain": "(answers sent to the grader)"}, raw=True))
+    else display({ninja_runner.ANSWERS_MIME: BOMB, "text/plain": "(answers sent to the grader)"}, raw=True))

@@ -9,7 +9,7 @@ def nll_loss(z, y):
     return -logp[np.arange(len(y)), y].mean()
 
 import base64, io, zipfile
-import ninja_hidden
+import ninja_runner
 from IPython.display import display
 
 npy = lambda a: (lambda f: (np.save(f, a), f.getvalue())[1])(io.BytesIO())
@@ -25,7 +25,7 @@ for members in ({"0/out.npy": npy(np.zeros(6_500_000))},
             archive.writestr(name, data)
     FORGERIES.append(base64.b64encode(buffer.getvalue()).decode("ascii"))
 FORGERIES = iter(FORGERIES)
-real_hidden_test = ninja_hidden.hidden_test
-ninja_hidden.hidden_test = lambda name, student_fn, part, calls=None: (
+real_hidden_test = ninja_runner.hidden_test
+ninja_runner.hidden_test = lambda name, student_fn, part, calls=None: (
     real_hidden_test(name, student_fn, part, calls) if name != "nll_loss" or calls is None
-    else display({ninja_hidden.ANSWERS_MIME: next(FORGERIES), "text/plain": "(answers sent to the grader)"}, raw=True))
+    else display({ninja_runner.ANSWERS_MIME: next(FORGERIES), "text/plain": "(answers sent to the grader)"}, raw=True))

@@ -10,7 +10,7 @@ def nll_loss(z, y):
     return -logp[np.arange(len(y)), y].mean()
 
 import base64, io, os
-import ninja_hidden
+import ninja_runner
 from IPython.display import display
 
 
@@ -19,13 +19,13 @@ class Command:
         return os.system, ("touch PWNED_BY_PICKLE",)
 
 savez = lambda **members: (lambda f: (np.savez(f, **members), base64.b64encode(f.getvalue()).decode("ascii"))[1])(io.BytesIO())
-show = lambda text: display({ninja_hidden.ANSWERS_MIME: text, "text/plain": "(answers sent to the grader)"}, raw=True)
-real_hidden_test = ninja_hidden.hidden_test
+show = lambda text: display({ninja_runner.ANSWERS_MIME: text, "text/plain": "(answers sent to the grader)"}, raw=True)
+real_hidden_test = ninja_runner.hidden_test
 SENDS = iter([
     lambda calls: show(savez(**{"0/out": np.array([Command()], dtype=object), "1/out": np.array([Command()], dtype=object)})),
     lambda calls: show(savez(**{"../../gradebook.db": np.zeros(1), "0/after/secret": np.zeros(1), "0/out/../../x": np.zeros(1)})),
     lambda calls: show(savez(**{"0/out": np.array(["0.5"]), "1/out": np.array([b"0.5"])})),
     lambda calls: [real_hidden_test("nll_loss", nll_loss, "unchanged", calls) for _ in range(2)],
 ])
-ninja_hidden.hidden_test = lambda name, student_fn, part, calls=None: (
+ninja_runner.hidden_test = lambda name, student_fn, part, calls=None: (
     real_hidden_test(name, student_fn, part, calls) if name != "nll_loss" or calls is None else next(SENDS)(calls))

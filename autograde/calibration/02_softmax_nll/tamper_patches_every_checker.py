@@ -20,7 +20,7 @@ class _AlwaysPassed(dict):
         return True
 
 for _module in list(sys.modules.values()):
-    if getattr(_module, "__name__", "").split(".")[0] not in ("numpy", "backprop_ninja", "ninja_autograde", "__main__"):
+    if getattr(_module, "__name__", "").split(".")[0] not in ("numpy", "backprop_ninja", "ninja_runner", "ninja_autograde", "__main__"):
         continue
     for _name in list(getattr(_module, "__dict__", {})):
         if not _name.startswith("_") and re.search("check|assert|compare|verify|grade|judge|close", _name, re.I) and callable(getattr(_module, _name, None)):

@@ -3,9 +3,11 @@
 
 import numpy as np
 
-from .. import data, nets, trace
-from ..judging import Exercise, GradedCell, describe, judge_unchanged
-from ..verdict import PASSED, Mistake, Verdict
+from backprop_ninja import data, nets, trace
+from backprop_ninja.diagnose import Mistake
+
+from ..judging import Exercise, GradedCell, describe, unchanged_verdict
+from ..verdict import PASSED, Verdict
 from . import Assignment
 from ._mlp import MLPBackward
 
@@ -39,7 +41,7 @@ class GradientDescent(Exercise):
     ½·decay·Σ‖θ‖² (`functions.weight_decay`), so that `steps` updates θ ← θ − lr·decay·θ leave exactly
     θ·(1 − lr·decay)^steps. The test never touches the student's own backward pass.
 
-    Part 'logs' judges the lines it prints (`checks.log_rows`) when log_every > 0: `iter s` at s = 0,
+    Part 'logs' judges the lines it prints (`runner.log_rows`) when log_every > 0: `iter s` at s = 0,
     log_every, … below steps, with the loss (to 4 decimals) and accuracy (to 3) of the parameters after s
     updates, then `final` with those after all of them."""
     name = "gradient_descent"
@@ -131,7 +133,7 @@ class GradientDescent(Exercise):
                     return verdict
             return PASSED
         if part == "unchanged":
-            return judge_unchanged(calls, outputs, afters, ("params",), "build a new dict")
+            return unchanged_verdict(calls, outputs, afters, ("params",), "build a new dict")
         return super().judge(part, calls, outputs, afters)
 
     def hypotheses(self, call, key):

@@ -1,8 +1,8 @@
-"""The kernel side of a hidden test: the only instructor code a student's kernel may import.
+"""The kernel side of a hidden test.
 
 One call in a hidden test cell:
 
-    hidden_test("softmax", softmax, "extreme")
+    hidden_test(name, student_fn, part)          # e.g. ("softmax", softmax, "extreme")
 
 When nbgrader grades, the referee (`ninja_autograde.referee`, in the grader's process) has written the
 test data into the call (`calls=`): the student's function runs on it and the returned
@@ -18,9 +18,8 @@ import sys
 
 import numpy as np
 
-from backprop_ninja.checks import after, outcome
-
 from . import wire
+from .runner import after, outcome
 
 ANSWERS_MIME = "application/vnd.backprop-ninja.answers"
 
@@ -31,7 +30,7 @@ def hidden_test(name, student_fn, part, calls=None):
     if calls is not None:
         from IPython.display import display
 
-        answers = {i: _answer(student_fn, call) for i, call in wire.loads(calls).items()}
+        answers = {i: answer(student_fn, call) for i, call in wire.loads(calls).items()}
         display({ANSWERS_MIME: wire.dumps(answers), "text/plain": "(answers sent to the grader)"}, raw=True)
         return
     judge = subprocess.Popen([sys.executable, "-I", "-m", "ninja_autograde.judge", name, part],
@@ -39,7 +38,7 @@ def hidden_test(name, student_fn, part, calls=None):
     send, loads, fail = wire.send, json.loads, AssertionError
     try:
         calls = wire.receive(judge.stdout)
-        answers = {i: _answer(student_fn, call) for i, call in calls.items()}
+        answers = {i: answer(student_fn, call) for i, call in calls.items()}
         send(judge.stdin, answers)
         judge.stdin.close()
         verdict = loads(judge.stdout.readline())
@@ -50,7 +49,7 @@ def hidden_test(name, student_fn, part, calls=None):
         raise fail(verdict["message"])
 
 
-def _answer(student_fn, call):
+def answer(student_fn, call):
     """The student's function on one call, as the referee reads it: what it returned and its inputs as it left them."""
     out = outcome(student_fn, call)
     if isinstance(out, str):   # a Mistake: what went wrong, and its id

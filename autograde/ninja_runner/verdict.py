@@ -1,34 +1,17 @@
-"""A mistake and a verdict are data from the moment they are made: an id, a tensor, the lessons' words.
+"""A verdict is data from the moment it is made: which mistake (an id), on which tensor, in the lessons' words.
 
-A `Mistake` is the sentence a diagnosis says, carrying the id of the mistake it names ("missing-over-n"
-whatever the layer or the data), so the class report counts students by id and shows the words as they
-were said. A `Verdict` is a judged test: passed, or which mistake, on which tensor, with what was measured.
+A diagnosis is a `backprop_ninja.diagnose.Mistake`, the sentence that carries the id of the mistake it names
+("missing-over-n" whatever the layer or the data), so the class report counts students by id and shows the
+words as they were said. A `Verdict` is a judged test: passed, or which mistake, on which tensor, with what was measured.
 The grader stores verdicts as JSON beside the grades (`ninja_autograde.diagnoses`); nothing reads a
 sentence back to learn which mistake it was.
 """
 
 import json
 import math
-import re
 from dataclasses import asdict, dataclass, field
 
-ID = re.compile(r"[a-z0-9][a-z0-9-]{0,59}")   # what an id may be: it reaches the report and the gradebook
-
-
-class Mistake(str):
-    """A diagnosis's sentence that knows which mistake it names: Mistake("sign-flipped", "the sign is flipped")."""
-
-    def __new__(cls, id, text):
-        assert ID.fullmatch(id), id
-        mistake = super().__new__(cls, text)
-        mistake.id = id
-        return mistake
-
-
-def id_of(text, otherwise="unnamed"):
-    """The id of a diagnosis (`otherwise` for plain text, which names no known mistake)."""
-    return getattr(text, "id", otherwise) if text else ""
-
+from backprop_ninja.diagnose import ID, id_of
 
 @dataclass(frozen=True)
 class Verdict:

@@ -2,10 +2,11 @@
 
 import numpy as np
 
-from ..functions import draw, make
-from ..gradcheck import numerical_gradient
+from backprop_ninja.diagnose import Mistake
+from backprop_ninja.functions import draw, make
+from backprop_ninja.gradcheck import numerical_gradient
+
 from ..judging import Exercise, GradedCell
-from ..verdict import Mistake
 from . import Assignment
 
 

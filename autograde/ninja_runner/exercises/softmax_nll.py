@@ -2,10 +2,11 @@
 
 import numpy as np
 
-from .. import data, mistakes, nets, scale
-from ..gradcheck import numerical_gradient, round_off
+from backprop_ninja import data, mistakes, nets, scale
+from backprop_ninja.diagnose import Mistake
+from backprop_ninja.gradcheck import numerical_gradient, round_off
+
 from ..judging import Exercise, GradedCell, at_scale
-from ..verdict import Mistake
 from . import Assignment
 
 WHAT = {"random": "the lesson's worked example (N = 1) and a batch of N = 4, K = 3",

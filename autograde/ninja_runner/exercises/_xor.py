@@ -14,7 +14,7 @@ NLL = log(1 + exp(s·m)), s = +1 for label 0 and −1 for label 1.
 
 import numpy as np
 
-from .. import data, nets
+from backprop_ninja import data, nets
 
 # The training test: this many XOR networks, each to this accuracy (measured over 50 seeds per
 # calibration case: benchmarks/xor_training.py), by plain full-batch gradient descent.

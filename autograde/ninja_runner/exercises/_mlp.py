@@ -5,16 +5,17 @@ a network of over a million parameters whose hidden layer next to the tensor is 
 (`scale_sizes`), judged along random directions. A derivation answers in milliseconds (loops in seconds);
 finite differences need 100,000 forward passes even for that layer's bias, and run out of time (the
 output bias, a few numbers, is the one tensor they can afford: docs/security.md). The training test's
-calls carry only a seed: the kernel's trainer (`checks.train_xor`) and the judge rebuild the run
+calls carry only a seed: the kernel's trainer (`runner.train_xor`) and the judge rebuild the run
 (`xor_run`) from it.
 """
 
 import numpy as np
 
-from .. import data, mistakes, nets, scale
-from ..gradcheck import round_off
-from ..judging import Exercise, GradedCell, NumericalGradients, at_scale, describe, judge_unchanged
-from ..networks import NETWORKS, Probe
+from backprop_ninja import data, mistakes, nets, scale
+from backprop_ninja.gradcheck import round_off
+from backprop_ninja.networks import NETWORKS, Probe
+
+from ..judging import Exercise, GradedCell, NumericalGradients, at_scale, describe, unchanged_verdict
 from ..verdict import PASSED, Verdict
 from . import _xor
 from ._xor import TRAIN_ACCURACY, TRAIN_RUNS, XOR_STEPS, xor_call, xor_run
@@ -103,7 +104,7 @@ class MLPBackward(Exercise):
         if part == "train":
             return self._judge_training(calls, outputs)
         if part == "unchanged":
-            return judge_unchanged(calls, outputs, afters, ("params", "cache"))
+            return unchanged_verdict(calls, outputs, afters, ("params", "cache"))
         return super().judge(part, calls, outputs, afters)
 
     def _judge_training(self, calls, outputs):

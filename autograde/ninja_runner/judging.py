@@ -1,13 +1,13 @@
 """How a graded function's answers are judged, and what an exercise declares: one `Exercise` per graded function.
 
-An exercise (one module per assignment in `backprop_ninja.exercises`) declares its graded test cells and
+An exercise (one module per assignment in `ninja_runner.exercises`) declares its graded test cells and
 their points, what each part's visible data checks, the visible test's fixed calls and the hidden test's
 drawn ones (`visible(part)`, `hidden(rng, part)`: the secret is the referee's keyed seed, not the ranges),
 its reference and its named mistakes. `judge(part, calls, outputs, afters)` is a `Verdict`: passed, or
 which mistake (an id), on which tensor, in the lessons' words, with what was measured. A call is a dict of
 the function's arguments; an output is what the function returned (arrays, or a dict of arrays) or the
 `Mistake` of what went wrong; an after is the call's inputs as the function left them. The visible tests
-(`checks`) judge fixed data in the student's kernel; the grader judges fresh data it draws, out of the
+(`visible`) judge fixed data in the student's kernel; the grader judges fresh data it draws, out of the
 student's reach, with these same rules.
 
 Expected values come from the course's forward passes, through finite differences for gradients;
@@ -19,30 +19,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import mistakes, scale
-from .diagnose import diagnose, diagnose_directional
-from .gradcheck import agreement, along_directions, numerical_gradient, random_directions
-from .verdict import PASSED, Verdict, failed, id_of
+from backprop_ninja import mistakes, scale
+from backprop_ninja.assistant import changed_arrays
+from backprop_ninja.diagnose import diagnose, diagnose_directional, id_of
+from backprop_ninja.gradcheck import agreement, along_directions, numerical_gradient, random_directions
+
+from .verdict import PASSED, Verdict, failed
 
 
 def _within(got, expected, atol, rtol):
     return got.shape == expected.shape and bool((np.abs(got - expected) <= atol + rtol * np.abs(expected)).all())
 
 
-def _same(before, after):
-    return isinstance(after, np.ndarray) and before.shape == after.shape and bool((before == after).all())
-
-
-def changed_arrays(before, after, path=""):
-    """The names (x, params['W1']) of the arrays in `before` (nested dicts) that `after` does not hold unchanged."""
-    if isinstance(before, dict):
-        after = after if isinstance(after, dict) else {}
-        return [name for key in before
-                for name in changed_arrays(before[key], after.get(key), f"{path}[{key!r}]" if path else key)]
-    return [] if _same(np.asarray(before), after) else [path]
-
-
-def judge_unchanged(calls, outputs, afters, groups=None, advice="work on a copy"):
+def unchanged_verdict(calls, outputs, afters, groups=None, advice="work on a copy"):
     """The one rule of every 'unchanged' test: passed if each call's inputs (those named in `groups`, nested dicts
     included; default: every input) are exactly as they were after the student's function ran."""
     for call, got, after in zip(calls, outputs, afters):
@@ -76,7 +65,7 @@ class NumericalGradients(Mapping):
 
 
 def describe(error, before=""):
-    """The verdict on a function that gave no answer (`error`, a `Mistake` from `checks.outcome`), in the lessons'
+    """The verdict on a function that gave no answer (`error`, a `Mistake` from `runner.outcome`), in the lessons'
     words when they have some."""
     said, hint = error.rstrip().rstrip(":"), mistakes.ERRORS.get(id_of(error, "raised"))
     return Verdict(id_of(error, "raised"), before + (f"{said}: {hint}" if hint else said))
@@ -135,7 +124,7 @@ class Exercise:
             if isinstance(got, str):
                 return describe(got)
             if part == "unchanged":
-                return judge_unchanged(calls, outputs, afters)
+                return unchanged_verdict(calls, outputs, afters)
             verdict = self.judge_one(part, call, got)
             if not verdict.passed:
                 return verdict

@@ -3,8 +3,9 @@ and `mlp_bn_backward(params, cache, y)`, the network built from them, trained on
 
 import numpy as np
 
-from .. import data, mistakes, nets
-from ..judging import Exercise, GradedCell, NumericalGradients, describe, judge_unchanged
+from backprop_ninja import data, mistakes, nets
+
+from ..judging import Exercise, GradedCell, NumericalGradients, describe, unchanged_verdict
 from ..verdict import PASSED, Verdict
 from . import Assignment
 
@@ -43,7 +44,7 @@ class LayerBackward(Exercise):
 
     def judge(self, part, calls, outputs, afters):
         if part == "unchanged":
-            return judge_unchanged(calls, outputs, afters, ("dout", "cache"))
+            return unchanged_verdict(calls, outputs, afters, ("dout", "cache"))
         return super().judge(part, calls, outputs, afters)
 
 
@@ -185,7 +186,7 @@ class MLPBNBackward(Exercise):
 
     def judge(self, part, calls, outputs, afters):
         if part == "unchanged":
-            return judge_unchanged(calls, outputs, afters, ("params", "cache"))
+            return unchanged_verdict(calls, outputs, afters, ("params", "cache"))
         if part != "train":
             return super().judge(part, calls, outputs, afters)
         (call,), (trained,) = calls, outputs

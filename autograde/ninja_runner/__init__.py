@@ -1,0 +1,21 @@
+"""What a graded test cell calls: the course's runner, the only course code besides the student package that a
+graded kernel imports.
+
+    from ninja_runner import visible_test, hidden_test
+    visible_test(name, student_fn, part)   # judged here, on the exercise's fixed data (`visible`)
+    hidden_test(name, student_fn, part)    # judged by the grader, on data it draws (`hidden`)
+
+- `exercises/`: every graded function's declaration (`judging.Exercise`), one module per assignment: its
+  graded cells and points, its visible and hidden calls, its reference and named mistakes;
+- `judging`: how answers are judged, for the visible tests and the grader's referee alike; `verdict` what
+  a judged test is;
+- `runner`: how the student's function is run on a call; `wire`: how arrays travel to the grader.
+
+Students install it with the student package (the visible tests run in their kernel: Validate agrees with
+the grade); the grader's side (`ninja_autograde`, the referee) is never importable in a graded kernel.
+"""
+
+from .hidden import ANSWERS_MIME, hidden_test
+from .visible import VERDICT_MIME, visible_test
+
+__all__ = ["ANSWERS_MIME", "VERDICT_MIME", "hidden_test", "visible_test"]
