@@ -58,7 +58,7 @@ c.Autograde.autograde_preprocessors = [
     "nbconvert.preprocessors.sanitize.SanitizeHTML",
     "ninja_autograde.safe_links.SafeLinks",       # Markdown links and images: http(s), mailto, #, attachments only
     "nbgrader.preprocessors.SaveAutoGrades",
-    "ninja_autograde.diagnoses.SaveDiagnoses",    # each failed test's verdict, stored with the grades
+    "ninja_autograde.saveverdicts.SaveVerdicts",    # each failed test's verdict, stored with the grades
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]

@@ -29,7 +29,7 @@ import numpy as np
 
 from . import mistakes, nets
 from .gradcheck import TensorCheck, _escape, check_tensor, numerical_gradient
-from .networks import NETWORKS, Probe
+from .probe import NETWORKS, Probe
 
 DATA = ("X",)   # values a backward pass has no line for
 

@@ -3,7 +3,7 @@
 One list for the lab assistant in the notebook and for the grader. Each mistake is a sentence in
 the lessons' words and the answer it produces; `diagnose` names the mistake whose answer the
 student's matches. The answers are built from measurements, never from a backward formula: for a
-network, from the finite-difference pieces of a `networks.Probe` chained with one step swapped
+network, from the finite-difference pieces of a `probe.Probe` chained with one step swapped
 for the mistake (tanh′ of z, a flipped mask, z for h, …); for lesson 02, from the measured dL/dz;
 for lesson 06, from finite differences of the forward pass with one piece swapped for a variant
 that agrees with it in value (a statistic held fixed, a row's earlier uses not counted).
@@ -18,7 +18,7 @@ from .diagnose import Mistake
 
 
 def network_mistakes(probe):
-    """[(sentence, gradients)] for a network at the point of a `networks.Probe`: every named mistake at every layer.
+    """[(sentence, gradients)] for a network at the point of a `probe.Probe`: every named mistake at every layer.
 
     Mistakes in dzL (from the measured dL/dzL: p = N·dzL + Y) reach every tensor; a mistake in a hidden layer's
     activation reaches that layer's and the layers' below; the others touch one tensor."""

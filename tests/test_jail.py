@@ -28,7 +28,7 @@ import pytest
 from nbconvert import HTMLExporter
 from nbgrader.api import Gradebook
 
-from ninja_autograde import cgroup, course, diagnoses, doctor, grading, jail, replay, report, secret, submissions
+from ninja_autograde import cgroup, course, doctor, grading, jail, replay, report, saveverdicts, secret, submissions
 from ninja_autograde.execute import GraderKernelManager
 
 A = "02_softmax_nll"
@@ -73,12 +73,12 @@ GRADERS = ["backprop-ninja grade --jobs 2", "nbgrader autograde"]
 
 
 def grade_class(folder, grader):
-    """{student: grading.Outcome} of the whole class graded by one of the GRADERS."""
+    """{student: grading.Graded} of the whole class graded by one of the GRADERS."""
     if grader == GRADERS[0]:
         return {o.student: o for o in grading.grade(A, folder, jobs=2, progress=False)}
     log = course.nbgrader("autograde", A, cwd=folder, check=False)   # one process, one student after another
     said = log.stdout + log.stderr
-    return {s: grading.Outcome(s, ok, 0.0, "" if ok else said) for s in grading.submissions(folder, A)
+    return {s: grading.Graded(s, ok, 0.0, "" if ok else said) for s in grading.submissions(folder, A)
             for ok in [(folder / "autograded" / s / A / NB).exists()]}
 
 
@@ -107,7 +107,7 @@ def graded(tmp_path_factory, request):
         (sub / "target.json").write_text(json.dumps(target))
     secret.load(folder / ".grader" / "secret")   # the course secret exists before any student runs
     with Gradebook(grading.db_url(folder)) as gb:  # and the verdicts' table, which the first graded notebook adds
-        diagnoses.ensure_table(gb.engine)
+        saveverdicts.ensure_table(gb.engine)
     before = {"course": tree(folder), "schema": schema(folder), "runtime": runtime_folders(),
               "sources": {str(p): p.read_bytes() for p in SOURCES},
               "site": sorted(os.listdir(sysconfig.get_paths()["purelib"]))}

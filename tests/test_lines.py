@@ -11,7 +11,7 @@ import pytest
 
 from backprop_ninja import nets
 from backprop_ninja.lines import INHERITS, HERE_OR_ABOVE, NOT_RETURNED, RIGHT, WRONG, first_wrong_line
-from backprop_ninja.networks import NETWORKS
+from backprop_ninja.probe import NETWORKS
 
 TOP = {"missing_over_n": ("missing /N", lambda p, Y, N: p - Y),
        "over_n_twice": ("divided by N twice", lambda p, Y, N: (p - Y) / N ** 2),

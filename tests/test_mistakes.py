@@ -10,7 +10,8 @@ from unittest import mock
 import numpy as np
 import pytest
 
-from backprop_ninja import check_backward, data, mistakes, networks
+from backprop_ninja import check_backward, data, mistakes
+from backprop_ninja.probe import NETWORKS, Probe
 from ninja_runner import VERDICT_MIME, hidden, visible, visible_test
 from ninja_runner.visible import WIDTH
 from backprop_ninja.diagnose import id_of
@@ -91,7 +92,7 @@ def test_a_hint_never_names_what_the_line_cannot_contain(network):
     never told of an activation, and each hidden layer's activation mistake reaches the layers under it only."""
     sizes = {"mlp3": [3, 4, 5, 3], "deep_tanh": [3, 4, 4, 5, 3]}.get(network, [3, 4, 3])
     params, X, y = data.classification(5, sizes, seed=1)
-    probe = networks.Probe(networks.NETWORKS[network], params, X, y)
+    probe = Probe(NETWORKS[network], params, X, y)
     L, right = probe.depth, probe.backprop(probe.top)
     changes = {key: [s for s, grads in mistakes.network_mistakes(probe)
                      if key in grads and grads[key].shape == right[key].shape

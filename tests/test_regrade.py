@@ -19,7 +19,7 @@ from nbconvert import HTMLExporter
 from nbgrader.api import Gradebook
 
 from backprop_ninja import cli
-from ninja_autograde import course, demo, diagnoses, grading, replay
+from ninja_autograde import course, demo, grading, replay, saveverdicts
 
 ASSIGNMENTS = [a for a in demo.roster() if a in course.available_assignments()]
 TWIN, WRONG, A, TEST = "hedy", "barbara", "02_softmax_nll", "test_backward_random"   # barbara: missing_over_n
@@ -49,7 +49,7 @@ def gradebook(folder):
                                    {g.name: (g.auto_score, g.manual_score, g.max_score) for nb in s.notebooks
                                     for g in nb.grades},
                                    {c.name: c.auto_comment for nb in s.notebooks for c in nb.comments},
-                                   diagnoses.stored(gb, a, s.student.id))
+                                   saveverdicts.stored(gb, a, s.student.id))
                     for s in gb.assignment_submissions(a)} for a in ASSIGNMENTS}
 
 

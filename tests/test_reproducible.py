@@ -8,7 +8,7 @@ import pytest
 from nbgrader.api import Gradebook
 
 from ninja_runner.verdict import Verdict
-from ninja_autograde import calibration, course, diagnoses, grading, replay, report, secret, submissions
+from ninja_autograde import calibration, course, grading, replay, report, saveverdicts, secret, submissions
 from ninja_autograde.execute import GraderExecute
 from ninja_autograde.referee import Test
 
@@ -95,7 +95,7 @@ def test_the_report_counts_mistakes_by_their_id_and_shows_them_as_they_were_said
     assert results["ada"].mistakes == []
     with Gradebook(grading.db_url(class_course)) as gb:
         for student, result in results.items():
-            verdicts = diagnoses.stored(gb, A, student)
+            verdicts = saveverdicts.stored(gb, A, student)
             assert set(verdicts) == set(result.tests)
             assert all(v.passed == (result.tests[t][0] == result.tests[t][1]) for t, v in verdicts.items())
             comment = gb.find_comment("softmax_nll_backward", "softmax_nll", A, student).auto_comment or ""

@@ -18,7 +18,7 @@ CASES = Path(__file__).resolve().parents[1] / "calibration"
 
 
 @dataclass
-class Outcome:
+class CaseResult:
     case: submissions.Case
     failed: set
     score: float
@@ -57,7 +57,7 @@ def calibrate(assignment, folder, extra=()):
         raise RuntimeError(f"nbgrader could not grade {assignment} of {sorted(broken)}:\n{broken}")
     # autograded tests only (report.collect leaves out the written answers no autograder can judge)
     results = {r.student: r for r in report.collect(folder, assignment)}
-    return [Outcome(c, {t for t, (score, most) in results[c.name].tests.items() if score < most},
+    return [CaseResult(c, {t for t, (score, most) in results[c.name].tests.items() if score < most},
                     results[c.name].score, results[c.name].max_score) for c in todo]
 
 

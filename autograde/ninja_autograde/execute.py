@@ -41,7 +41,7 @@ from traitlets import CaselessStrEnum, Float, Integer, Unicode, default
 
 from ninja_runner import ANSWERS_MIME
 
-from . import answers, diagnoses, jail, referee, secret
+from . import answers, jail, referee, saveverdicts, secret
 from .cgroup import KernelGroup
 
 
@@ -261,7 +261,7 @@ class GraderExecute(Execute):
         self._reading = answers.Budget(self.max_answer_size, self.max_answer_members,
                                       self.notebook_answer_bytes, self.notebook_judging_seconds)
         self.ruled = {}        # cell index -> the referee's Test in that cell (replay shows its data)
-        if resources is not None:   # test id -> its Verdict, for SaveDiagnoses: this notebook's only
+        if resources is not None:   # test id -> its Verdict, for SaveVerdicts: this notebook's only
             resources.setdefault("backprop_ninja", {})["verdicts"] = {}
         return super().preprocess(nb, resources, km)
 
@@ -301,7 +301,7 @@ class GraderExecute(Execute):
         if test is not None:
             judged = referee.rule(cell, test, self._reading)
             self.ruled[index] = test
-        verdict = diagnoses.cell_verdict(cell, judged)
+        verdict = saveverdicts.cell_verdict(cell, judged)
         if utils.is_grade(cell) and resources is not None:
             verdicts = resources.setdefault("backprop_ninja", {}).setdefault("verdicts", {})
             verdicts[cell.metadata.nbgrader["grade_id"]] = verdict

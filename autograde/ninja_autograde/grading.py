@@ -38,7 +38,7 @@ _started = None   # the queue on which a worker says which student it starts gra
 
 
 @dataclass
-class Outcome:
+class Graded:
     student: str
     success: bool
     seconds: float
@@ -126,9 +126,9 @@ def _grade_one(assignment, student):
     added = sanitize.RefuseAddedCells(config=_api.config).max_added_cells
     trouble = problem(".", assignment, student, 1000 * _api.coursedir.max_file_size, added)   # nbgrader's KB
     if trouble:   # nbgrader is not even asked: nothing of the student's is touched in the gradebook
-        return Outcome(student, False, time.perf_counter() - start, trouble)
+        return Graded(student, False, time.perf_counter() - start, trouble)
     result = _api.autograde(assignment, student, force=True, create=True)
-    return Outcome(student, result["success"], time.perf_counter() - start, "" if result["success"] else reason(result))
+    return Graded(student, result["success"], time.perf_counter() - start, "" if result["success"] else reason(result))
 
 
 _GENERIC = ("There was an error processing assignment", "Please see the the above traceback",
@@ -198,7 +198,7 @@ def submissions(course, assignment):
 
 
 def grade(assignment, course=".", jobs=None, progress=True, shard=None, named=None):
-    """Autograde the submissions of the assignment (all, or this grader's share); one Outcome per student."""
+    """Autograde the submissions of the assignment (all, or this grader's share); one Graded per student."""
     from tqdm import tqdm
 
     course = Path(course).resolve()
@@ -222,7 +222,7 @@ def grade(assignment, course=".", jobs=None, progress=True, shard=None, named=No
             for student in suspects:
                 _, died = _pool(course, assignment, [student], 1, outcomes, bar)
                 if died:
-                    _record(Outcome(student, False, 0.0, DIED), outcomes, bar)
+                    _record(Graded(student, False, 0.0, DIED), outcomes, bar)
     failed = [o for o in sorted(outcomes, key=lambda o: o.student) if not o.success]
     for o in failed:
         print(f"could not grade {o.student}: {printable(o.error)}")

@@ -16,11 +16,21 @@ the most it can do is send wrong answers or none.
 
 The data comes from a seed keyed by the course secret, the student, the assignment and the
 test (`secret.seed`): a regrade draws exactly the same data, another student different data.
-Without a seed (a judge run outside grading) it comes from the operating system's randomness.
+Without a seed it comes from the operating system's randomness: so it does when the referee runs as a
+process of its own for a hidden test cell run outside grading (the source notebooks under nbval, an
+instructor trying a cell in JupyterLab):
+
+    python -I -m ninja_autograde.referee EXERCISE PART
+
+It draws the test data, sends it to the kernel, receives only the arrays the student's function returned,
+and answers with one JSON line {"passed": ..., "message": ...}. Nothing the student's code patches in its
+own kernel can reach it.
 """
 
+import json
 import os
 import re
+import sys
 from dataclasses import replace
 
 import numpy as np
@@ -67,7 +77,7 @@ class Test:
         """The `Verdict` on the answers: passed, or what is wrong (in the lessons' words)."""
         try:
             with np.errstate(all="ignore"):   # wrong answers overflow; that is what they are judged for
-                verdict = judge(self.name, self.part, self.calls, answers)
+                verdict = judge_answers(self.name, self.part, self.calls, answers)
         except Exception as error:  # noqa: BLE001 — a malformed answer fails its test, never the grading
             verdict = Verdict("not-judged", f"the answer could not be judged ({type(error).__name__}: {error})")
         return replace(verdict, message=printable(verdict.message), tensor=printable(verdict.tensor))
@@ -76,7 +86,7 @@ class Test:
 NO_ANSWER = {"error": "no answer came back for this call", "mistake": "no-answer"}
 
 
-def judge(name, part, calls, answers):
+def judge_answers(name, part, calls, answers):
     outputs, afters = [], []
     for i in range(len(calls)):
         answer = answers.get(str(i), NO_ANSWER)
@@ -142,3 +152,15 @@ def error(ename, evalue):
 
 def stream(text):
     return NotebookNode(output_type="stream", name="stdout", text=text)
+
+
+def serve(name, part):
+    """The referee of one hidden test outside grading, over the kernel's pipes (see the module's docstring)."""
+    test = Test(name, part)
+    wire.send(sys.stdout.buffer, test.sent())
+    verdict = test.verdict(wire.receive(sys.stdin.buffer))
+    sys.stdout.write(json.dumps({"passed": verdict.passed, "message": verdict.message}) + "\n")
+
+
+if __name__ == "__main__":
+    serve(*sys.argv[1:3])

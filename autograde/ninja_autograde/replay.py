@@ -22,7 +22,7 @@ from traitlets.utils.importstring import import_item
 from ninja_runner import wire
 
 from . import course as courses
-from . import diagnoses, grading, referee
+from . import grading, referee, saveverdicts
 from .execute import GraderExecute
 from .printable import printable
 
@@ -60,7 +60,7 @@ def replay(course, assignment, student, test=None):
     for index, cell in enumerate(nb.cells):
         if cell in chosen:
             drawn = executor.ruled.get(index) or referee.prepare(cell.source, executor.seed(cell, resources))[1]
-            replayed.append(Replayed(cell.metadata.nbgrader["grade_id"], drawn.sent(), diagnoses.verdict(cell),
+            replayed.append(Replayed(cell.metadata.nbgrader["grade_id"], drawn.sent(), saveverdicts.verdict(cell),
                                      drawn.answered))
     return replayed
 

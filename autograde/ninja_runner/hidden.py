@@ -8,7 +8,7 @@ When nbgrader grades, the referee (`ninja_autograde.referee`, in the grader's pr
 test data into the call (`calls=`): the student's function runs on it and the returned
 arrays are displayed for the referee, who decides. Run anywhere else (the source notebooks
 under nbval, an instructor trying a cell), the data and the verdict come from a judge
-process (`ninja_autograde.judge`) and a failed test raises here. Nothing here knows a
+process (`python -m ninja_autograde.referee`) and a failed test raises here. Nothing here knows a
 solution, a reference or a verdict.
 """
 
@@ -33,7 +33,7 @@ def hidden_test(name, student_fn, part, calls=None):
         answers = {i: answer(student_fn, call) for i, call in wire.loads(calls).items()}
         display({ANSWERS_MIME: wire.dumps(answers), "text/plain": "(answers sent to the grader)"}, raw=True)
         return
-    judge = subprocess.Popen([sys.executable, "-I", "-m", "ninja_autograde.judge", name, part],
+    judge = subprocess.Popen([sys.executable, "-I", "-m", "ninja_autograde.referee", name, part],
                              stdin=subprocess.PIPE, stdout=subprocess.PIPE)
     send, loads, fail = wire.send, json.loads, AssertionError
     try:

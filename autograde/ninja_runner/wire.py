@@ -1,8 +1,8 @@
-"""How arrays travel between the grader, the student's kernel and the judge: flat npz archives,
+"""How arrays travel between the grader, the student's kernel and the referee: flat npz archives,
 over pipes or as base64 text.
 
 Nested dicts travel as paths: {"0": {"params": {"W1": a}}} ⇄ {"0/params/W1": a}.
-Only plain arrays cross (allow_pickle=False), so nothing the student returns can run code in the grader or the judge.
+Only plain arrays cross (allow_pickle=False), so nothing the student returns can run code in the grader or the referee.
 np.savez stores its members uncompressed: the referee reads an answer only so (`ninja_autograde.answers`).
 """
 

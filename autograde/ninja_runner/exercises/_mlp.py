@@ -5,7 +5,7 @@ a network of over a million parameters whose hidden layer next to the tensor is 
 (`scale_sizes`), judged along random directions. A derivation answers in milliseconds (loops in seconds);
 finite differences need 100,000 forward passes even for that layer's bias, and run out of time (the
 output bias, a few numbers, is the one tensor they can afford: docs/security.md). The training test's
-calls carry only a seed: the kernel's trainer (`runner.train_xor`) and the judge rebuild the run
+calls carry only a seed: the kernel's trainer (`runner.train_xor`) and the referee rebuild the run
 (`xor_run`) from it.
 """
 
@@ -13,7 +13,7 @@ import numpy as np
 
 from backprop_ninja import data, mistakes, nets, scale
 from backprop_ninja.gradcheck import round_off
-from backprop_ninja.networks import NETWORKS, Probe
+from backprop_ninja.probe import NETWORKS, Probe
 
 from ..judging import Exercise, GradedCell, NumericalGradients, at_scale, describe, unchanged_verdict
 from ..verdict import PASSED, Verdict

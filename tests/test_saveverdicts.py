@@ -8,7 +8,7 @@ from nbformat import NotebookNode
 from ninja_runner import VERDICT_MIME
 from backprop_ninja.diagnose import Mistake
 from ninja_runner.verdict import Verdict, failed
-from ninja_autograde import diagnoses
+from ninja_autograde import saveverdicts
 
 
 def shown(data):
@@ -25,20 +25,20 @@ def cell(*outputs):
 
 def test_the_visible_tests_verdict_reaches_the_gradebook_as_the_kernel_displayed_it():
     graded = cell(shown({"mistake": "sign-flipped", "tensor": "dW1"}), error())
-    verdict = diagnoses.cell_verdict(graded)
+    verdict = saveverdicts.cell_verdict(graded)
     assert verdict == Verdict("sign-flipped", "dW1 is wrong, relative error 2.00e+00: the sign is flipped", "dW1")
     assert [o.output_type for o in graded.outputs] == ["error"], "the display is the grader's, taken out of the cell"
 
 
 def test_a_cell_without_an_error_passes_whatever_its_kernel_displayed():
     graded = cell(shown({"mistake": "sign-flipped", "tensor": "dW1"}))
-    assert diagnoses.cell_verdict(graded).passed and graded.outputs == []
+    assert saveverdicts.cell_verdict(graded).passed and graded.outputs == []
 
 
 def test_the_referees_verdict_stands_over_the_kernels():
     judged = Verdict("missing-over-n", "dz is wrong: missing /N", "dz")
     graded = cell(shown({"mistake": "sign-flipped"}), error(evalue=judged.message))
-    assert diagnoses.cell_verdict(graded, judged) == judged
+    assert saveverdicts.cell_verdict(graded, judged) == judged
 
 
 @pytest.mark.parametrize("forged", [
@@ -46,18 +46,18 @@ def test_the_referees_verdict_stands_over_the_kernels():
     {"mistake": 7}, {"mistake": "sign-flipped", "tensor": {"nested": "dict"}}, {"mistake": "sign-flipped", "tensor": "d" * 100},
 ])
 def test_a_forged_verdict_display_leaves_the_kernels_error_as_the_verdict(forged):
-    verdict = diagnoses.cell_verdict(cell(shown(forged), error()))
+    verdict = saveverdicts.cell_verdict(cell(shown(forged), error()))
     assert verdict.mistake == "raised" and verdict.message.startswith("dW1 is wrong") and not verdict.passed
 
 
 def test_a_displayed_id_names_only_an_assertion_of_the_visible_test():
     """A cell the grader stopped keeps the grader's words, whatever the kernel displayed before."""
-    verdict = diagnoses.cell_verdict(cell(shown({"mistake": "sign-flipped"}), error("KernelStopped", "the kernel died")))
+    verdict = saveverdicts.cell_verdict(cell(shown({"mistake": "sign-flipped"}), error("KernelStopped", "the kernel died")))
     assert verdict.mistake == "kernel-stopped" and verdict.message == "KernelStopped: the kernel died"
 
 
 def test_a_tensor_name_with_control_characters_is_shown_not_obeyed():
-    verdict = diagnoses.cell_verdict(cell(shown({"mistake": "sign-flipped", "tensor": "dW1\x1b[2K\u202e"}), error()))
+    verdict = saveverdicts.cell_verdict(cell(shown({"mistake": "sign-flipped", "tensor": "dW1\x1b[2K\u202e"}), error()))
     assert verdict.tensor.isprintable() and "\x1b" not in verdict.tensor
 
 

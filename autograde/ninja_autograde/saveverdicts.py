@@ -2,7 +2,7 @@
 
 Each graded test cell's verdict (`ninja_runner.verdict.Verdict`: passed, or which mistake, on which
 tensor, in which words) is made while the cell runs (`execute.GraderExecute` keeps it in the notebook's
-resources) and written after SaveAutoGrades by SaveDiagnoses:
+resources) and written after SaveAutoGrades by SaveVerdicts:
 
 - as JSON in the gradebook's table `backprop_ninja_verdict`, one row per test of each submitted notebook,
   which `report.collect` reads (the class report counts mistakes by id, and shows messages as made);
@@ -82,7 +82,7 @@ def cell_verdict(cell, judged=None):
         return Verdict(mistake, message)
 
 
-class SaveDiagnoses(NbGraderPreprocessor):
+class SaveVerdicts(NbGraderPreprocessor):
     def preprocess(self, nb, resources):
         who = resources["nbgrader"]
         made = resources.get("backprop_ninja", {}).get("verdicts", {})
@@ -110,7 +110,7 @@ class SaveDiagnoses(NbGraderPreprocessor):
 
 
 def stored(gb, assignment, student):
-    """{test id: Verdict} of a student's graded submission of the assignment, as SaveDiagnoses stored them
+    """{test id: Verdict} of a student's graded submission of the assignment, as SaveVerdicts stored them
     (in a gradebook that holds the verdicts' table: `ensure_table`)."""
     rows = gb.db.query(StoredVerdict).filter_by(assignment=assignment, student=student)
     return {row.test: Verdict.from_json(row.verdict) for row in rows}

@@ -1,4 +1,4 @@
-"""Hidden tests straight through the judge, without nbgrader: verdicts and their words."""
+"""Hidden tests run outside grading, through the referee as a process of its own (no nbgrader): verdicts and their words."""
 import numpy as np
 import pytest
 
