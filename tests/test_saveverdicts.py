@@ -1,14 +1,19 @@
 """A graded cell's verdict as data: failed exactly when nbgrader scores the cell 0, and what a student's kernel
 displays for it (`ninja_runner.VERDICT_MIME`) can mislabel only the student's own failure, never pass, crash or inject."""
 import json
+import os
+import sys
+from pathlib import Path
 
+import nbformat
 import pytest
 from nbformat import NotebookNode
+from nbgrader.api import Gradebook
 
-from ninja_runner import VERDICT_MIME
 from backprop_ninja.diagnose import Mistake
+from ninja_autograde import feedback, saveverdicts
+from ninja_runner import VERDICT_MIME
 from ninja_runner.verdict import Verdict, failed
-from ninja_autograde import saveverdicts
 
 
 def shown(data):
@@ -69,3 +74,29 @@ def test_a_verdict_travels_as_json_and_junk_is_refused():
                  json.dumps({**json.loads(verdict.to_json()), "mistake": "Not An Id"})]:
         with pytest.raises(ValueError):
             Verdict.from_json(junk)
+
+
+def graded_cell(grade_id, *outputs):
+    return nbformat.v4.new_code_cell("# Hidden test of dz: runs it", outputs=list(outputs), metadata={
+        "nbgrader": {"grade": True, "solution": False, "locked": True, "grade_id": grade_id, "points": 1}})
+
+
+def test_the_feedback_page_says_the_stored_verdict(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")   # nbgrader's alembic
+    db_url = f"sqlite:///{tmp_path / 'gradebook.db'}"
+    stored = Verdict("missing-over-n", "dz is wrong: the mean's 1/N is missing", "dz")
+    with Gradebook(db_url) as gb:
+        saveverdicts.ensure_table(gb.engine)
+        gb.db.add(saveverdicts.StoredVerdict(assignment="02", notebook="nb", student="ada", test="test_dz",
+                                             verdict=stored.to_json()))
+        gb.db.commit()
+    nb = nbformat.v4.new_notebook(cells=[graded_cell("test_dz", error(evalue="something else")),
+                                         graded_cell("test_p", error(evalue="p is wrong"))])
+    resources = {"nbgrader": {"db_url": db_url, "assignment": "02", "notebook": "nb", "student": "ada"}}
+    nb, _ = feedback.HideTests().preprocess(nb, resources)
+    said = [c.metadata["backprop_ninja"] for c in nb.cells]
+    assert said == [{"title": "dz", "verdict": stored.message}, {"title": "dz", "verdict": "p is wrong"}]
+    resources["nbgrader"]["db_url"] = f"sqlite:///{tmp_path / 'older.db'}"   # graded before verdicts were stored
+    nb, _ = feedback.HideTests().preprocess(nb, resources)
+    assert [c.metadata["backprop_ninja"]["verdict"] for c in nb.cells] == ["something else", "p is wrong"]
+

@@ -3,7 +3,8 @@
 Hidden-test regions are cut from the test cells (as in the release notebook) and a failed
 test's traceback is cut to its last line, the verdict: which tensor, the max error and the
 likely mistake, as a sentence. The expected values never reach the notebook in the first place.
-The page's index (templates/feedback_page) names every test and says its verdict in words.
+The page's index (templates/feedback_page) names every test and says its verdict in words, as the grader
+stored it with the grades (`saveverdicts`), never parsed back from the notebook.
 """
 
 import re
@@ -12,8 +13,12 @@ from pathlib import Path
 import nbgrader
 from nbconvert.exporters import HTMLExporter
 from nbgrader import utils
+from nbgrader.api import Gradebook
 from nbgrader.preprocessors import ClearHiddenTests
+from sqlalchemy.exc import DatabaseError
 from traitlets import default
+
+from . import saveverdicts
 
 _NBGRADER = Path(nbgrader.__file__).parent / "server_extensions" / "formgrader"
 
@@ -31,17 +36,31 @@ class FeedbackExporter(HTMLExporter):
 
 
 class HideTests(ClearHiddenTests):
+    """Each test cell's verdict for the page's index, as the grader stored it (`saveverdicts`), and its error
+    output cut to that verdict. A notebook graded before verdicts were stored has its cells' errors only."""
+
+    def preprocess(self, nb, resources):
+        who = resources["nbgrader"]
+        try:
+            with Gradebook(who["db_url"]) as gb:
+                self.verdicts = saveverdicts.stored(gb, who["assignment"], who["student"])
+        except (KeyError, DatabaseError, ValueError):   # no gradebook, no verdicts' table: the cells' errors tell
+            self.verdicts = {}
+        return super().preprocess(nb, resources)
+
     def preprocess_cell(self, cell, resources, index):
         title = _title(cell.source) if cell.cell_type == "code" else ""
         cell, resources = super().preprocess_cell(cell, resources, index)
         if cell.cell_type == "code" and utils.is_grade(cell):
-            verdicts = []
+            said = []
             for output in cell.outputs:
                 if output.output_type == "error":
                     output.evalue = sentence(output.evalue)
                     output.traceback = [f"{output.ename}: {output.evalue}"]
-                    verdicts.append(output.evalue if output.ename == "AssertionError" else output.traceback[0])
-            cell.metadata["backprop_ninja"] = {"title": title, "verdict": " ".join(verdicts)}
+                    said.append(output.evalue if output.ename == "AssertionError" else output.traceback[0])
+            stored = self.verdicts.get(cell.metadata.nbgrader["grade_id"])
+            verdict = stored.message if stored is not None else " ".join(said)
+            cell.metadata["backprop_ninja"] = {"title": title, "verdict": verdict}
         return cell, resources
 
 
