@@ -113,14 +113,15 @@ def _softmax(z):
 
 
 def _not_restored(f, x, eps=1e-5):
-    grad = np.zeros(x.shape)
-    for i in np.ndindex(x.shape):
-        old = x[i]
-        x[i] = old + eps
-        up = f(x)
-        x[i] = old - eps
-        grad[i] = (up - f(x)) / (2 * eps)
-    return grad
+    """A student's central difference over the flat entries that leaves each at x − eps."""
+    flat, grad = x.reshape(-1), np.zeros(x.size)
+    for i in range(x.size):
+        start = flat[i]
+        flat[i] = start + eps
+        plus = f(x)
+        flat[i] = start - eps
+        grad[i] = (plus - f(x)) / (2 * eps)
+    return grad.reshape(x.shape)
 
 
 def _unanswered(*args):
