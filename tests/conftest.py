@@ -38,14 +38,15 @@ def secret_lines():
 
 @pytest.fixture(scope="session")
 def sample_class():
-    """make(folder, assignment): a scratch course holding the sample class's submissions of the assignment."""
+    """make(folder, assignment, roster=None): a scratch course holding the submissions of the assignment of the
+    roster, [(student, calibration case)] (default: the sample class's)."""
     from ninja_autograde import calibration, course, demo, submissions
 
-    def make(folder, assignment):
+    def make(folder, assignment, roster=None):
         folder = course.scratch_course(folder, [assignment])
         release = course.read_notebook(folder, "release", assignment)
         solutions = submissions.solution_cells(course.read_notebook(folder, "source", assignment))
-        for student, case_name in demo.roster()[assignment]:
+        for student, case_name in roster or demo.roster()[assignment]:
             answers = calibration.case(assignment, case_name).answers
             submissions.write_submission(folder, student, assignment, course.ASSIGNMENTS[assignment],
                                          submissions.student_notebook(release, answers, solutions))

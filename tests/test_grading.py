@@ -16,14 +16,11 @@ STUDENTS = {"ada": "correct_loops", "alan": "unstable_exp", "edsger": "wrong_axi
 
 
 @pytest.fixture(scope="module")
-def class_course(tmp_path_factory):
+def class_course(tmp_path_factory, sample_class):
     """A scratch course with a few sample students (right and wrong) and the bad submissions."""
-    folder = course.scratch_course(tmp_path_factory.mktemp("course"), [A])
+    folder = sample_class(tmp_path_factory.mktemp("course"), A, STUDENTS.items())
     release = course.read_notebook(folder, "release", A)
     solutions = submissions.solution_cells(course.read_notebook(folder, "source", A))
-    for name, case_name in STUDENTS.items():
-        answers = calibration.case(A, case_name).answers
-        submissions.write_submission(folder, name, A, NB, submissions.student_notebook(release, answers, solutions))
     right = submissions.student_notebook(release, {}, solutions)
 
     def submit(student, edit=lambda nb: nb):

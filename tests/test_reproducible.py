@@ -8,7 +8,7 @@ import pytest
 from nbgrader.api import Gradebook
 
 from ninja_runner.verdict import Verdict
-from ninja_autograde import calibration, course, grading, replay, report, saveverdicts, secret, submissions
+from ninja_autograde import course, grading, replay, report, saveverdicts, secret
 from ninja_autograde.execute import GraderExecute
 from ninja_autograde.referee import Test
 
@@ -19,13 +19,8 @@ CLASS = {"ada": "correct_loops", "edsger": "wrong_axis", "grace": "missing_over_
 
 
 @pytest.fixture(scope="module")
-def class_course(tmp_path_factory):
-    folder = course.scratch_course(tmp_path_factory.mktemp("class"), [A])
-    release = course.read_notebook(folder, "release", A)
-    solutions = submissions.solution_cells(course.read_notebook(folder, "source", A))
-    for student, case_name in CLASS.items():
-        nb = submissions.student_notebook(release, calibration.case(A, case_name).answers, solutions)
-        submissions.write_submission(folder, student, A, NB, nb)
+def class_course(tmp_path_factory, sample_class):
+    folder = sample_class(tmp_path_factory.mktemp("class"), A, CLASS.items())
     assert all(o.success for o in grading.grade(A, folder, jobs=2, progress=False))
     return folder
 
