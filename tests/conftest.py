@@ -1,10 +1,10 @@
 import re
-import subprocess
 import sys
 from pathlib import Path
 
 import nbformat
 import pytest
+from system import debian_package
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -99,7 +99,4 @@ def bubblewrap():
     """Student kernels run in bubblewrap's jail: install Debian's package when it is missing (as CI starts clean)."""
     from ninja_autograde.jail import BWRAP
 
-    if not Path(BWRAP).exists():
-        subprocess.run(["apt-get", "update", "-qq"], check=True, capture_output=True)
-        subprocess.run(["apt-get", "install", "-y", "-qq", "bubblewrap"], check=True, capture_output=True)
-    assert Path(BWRAP).exists(), "Debian's bubblewrap could not be installed"
+    debian_package("bubblewrap", lambda: Path(BWRAP).exists())

@@ -16,7 +16,6 @@ import pwd
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import time
@@ -28,6 +27,7 @@ import pytest
 import requests
 
 from ninja_autograde import calibration, submissions
+from system import free_port
 from test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, ensure_chromium
 
 pytestmark = [pytest.mark.hub,
@@ -38,12 +38,6 @@ COURSE = "backprop-ninja"
 A, NB = "02_softmax_nll", "softmax_nll.ipynb"
 NOT_COPIED = shutil.ignore_patterns(".git", ".venv", "build", "__pycache__", "*.egg-info", "submitted", "autograded",
                                     "feedback", "gradebook.db*", "reports", ".pytest_cache")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def sh(*cmd, **kw):

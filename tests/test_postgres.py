@@ -2,7 +2,6 @@
 set up as docs/deployment.md says, and two graders at once on it give SQLite's scores."""
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -11,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from ninja_autograde import course, grading
+from system import debian_package, free_port
 
 A = "02_softmax_nll"
 PASSWORD = "bn-test-password"
@@ -18,19 +18,8 @@ PASSWORD = "bn-test-password"
 
 def postgres_bin():
     """The folder of initdb and pg_ctl, installing Debian's postgresql first if it is missing."""
-    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
-    if not found:
-        subprocess.run(["apt-get", "update", "-qq"], check=True, capture_output=True)
-        subprocess.run(["apt-get", "install", "-y", "-qq", "postgresql"], check=True, capture_output=True)
-        found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
-    assert found, "Debian's postgresql could not be installed"
+    found = debian_package("postgresql", lambda: sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb")))
     return found[-1].parent
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
