@@ -47,7 +47,7 @@ class OverBudget(BaseException):
     """The time budget of a scale call ran out (a BaseException: a student's `except Exception` lets it through)."""
 
 
-def _within(seconds, run, *args):
+def _in_time(seconds, run, *args):
     """run(*args), interrupted by OverBudget after `seconds` (only a convenience: the cell timeout is the rule)."""
     if threading.current_thread() is not threading.main_thread():
         return run(*args)
@@ -71,7 +71,7 @@ def run(student_fn, call):
     if int(call.get("log_every", 0)):
         return printed_log(student_fn, call)
     if "network" in call:
-        out = _within(float(call["budget"]), student_fn, *scale.arguments(call))
+        out = _in_time(float(call["budget"]), student_fn, *scale.arguments(call))
         keep = str(call["keep"]) if "keep" in call else None
         return {keep: out[keep]} if isinstance(out, dict) and keep in out else out
     if "train" in call:
