@@ -163,7 +163,6 @@ class Exercise:
         return PASSED
 
 
-
 def at_scale(loss, theta, g, label, call, step):
     """A scale call's verdict on g, the gradient of loss() by theta (perturbed in place): the lab assistant's rule
     (`gradcheck.along_directions`) along three random directions (from the call's `_directions`, which stay with
@@ -181,5 +180,6 @@ def at_scale(loss, theta, g, label, call, step):
     judged = [along_directions(loss, theta, g, u, scale.ROUND_OFF, eps) for u in directions]
     if not any(agree.wrong for _, _, agree in judged):
         return PASSED
-    hint = diagnose_directional(*(np.concatenate(values) for values in zip(*(j[:2] for j in judged))))
+    analytic, numeric = (np.concatenate(values) for values in zip(*((a, n) for a, n, _ in judged)))
+    hint = diagnose_directional(analytic, numeric)
     return failed(f"{label} is wrong {where}: {hint}", label, mistake=hint.id)
