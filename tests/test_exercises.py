@@ -1,5 +1,7 @@
 """Every exercise is one declaration (`ninja_runner.exercises`), and the notebooks hold exactly what it declares."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -45,3 +47,11 @@ def test_every_graded_part_has_visible_and_hidden_calls_and_says_what_it_checks(
 def test_an_exercise_is_declared_once():
     names = [e.name for a in assignments() for e in a.exercises]
     assert len(names) == len(set(names)) == len(EXERCISES)
+
+
+def test_the_readmes_table_lists_each_assignments_declared_functions():
+    rows = re.findall(r"^\| `(\d\d_\w+)` \| `([\w.]+)` \| (.+) \|$", (course.REPO / "README.md").read_text(), re.M)
+    listed = {folder: (notebook, re.findall(r"`(\w+)\(", functions)) for folder, notebook, functions in rows}
+    declared = {a.folder: (a.notebook, sorted(e.name for e in a.exercises)) for a in assignments()}
+    assert {folder: (nb, sorted(names)) for folder, (nb, names) in listed.items()} == declared
+
