@@ -9,14 +9,15 @@ pipeline as `backprop-ninja grade` runs it (`grading`'s worker), and times its p
 - kernel start and stop: nbclient starting the jailed kernel and its client, and cleaning it up;
 - the cells: each cell's execution in the kernel (wall clock), graded test cells apart from the others;
 - the referee: drawing a hidden test's data and writing it into the cell (`referee.prepare`), reading and
-  judging the answers (`referee.rule`), both in this process's CPU seconds;
+  judging the answers (`referee.rule`), in this process;
 - the gradebook: nbgrader's SaveAutoGrades and AssignLatePenalties and the course's SaveVerdicts (wall clock);
 - the rest of GraderExecute (nbclient's messaging, the course's output caps and budgets), the other
   preprocessors, and nbgrader's own work around them (files, the database), by wall clock.
 
 It prints a Markdown table, a row per assignment: each part's seconds a notebook (the mean over the class),
-a notebook's wall time, and its CPU seconds, this process's and its kernel's (the kernel's process tree, read
-from /proc before it stops). On a busy machine the wall-clock parts stretch; the CPU seconds do not.
+a notebook's wall time, and its CPU seconds, this process's (the referee's and nbgrader's) and its kernel's (the
+kernel's process tree, read from /proc before it stops). Every part is wall clock: on a busy machine the parts
+stretch, the CPU seconds do not.
 """
 
 import argparse
@@ -101,8 +102,8 @@ def profile(assignment, students):
                 (NotebookClient, "start_new_kernel_client", "kernel start and stop", time.perf_counter),
                 (NotebookClient, "_cleanup_kernel", "kernel start and stop", time.perf_counter),
                 (NotebookClient, "execute_cell", cell_kind, time.perf_counter),
-                (referee, "prepare", "referee: draw", time.process_time),
-                (referee, "rule", "referee: judge", time.process_time),
+                (referee, "prepare", "referee: draw", time.perf_counter),
+                (referee, "rule", "referee: judge", time.perf_counter),
                 (Preprocessor, "__call__", lambda pre, *args: type(pre).__name__, time.perf_counter)]:
             patches.enter_context(patched(owner, name, timer.timed(getattr(owner, name), part, clock)))
         patches.enter_context(patched(NotebookClient, "_cleanup_kernel",
@@ -168,9 +169,9 @@ def main():
         parts, wall, cpu, kernels = profile(assignment, args.students)
         cells = " | ".join(f"{parts[p]:.2f}" for p in PARTS)
         print(f"| {assignment} | {cells} | {wall:.2f} | {cpu:.2f} | {kernels:.2f} |", flush=True)
-    print(f"\n{args.students} correct notebooks an assignment, one at a time, seconds a notebook. The referee's parts "
-          "are this process's CPU seconds, within the cells' preprocessor (GraderExecute: kernel, cells, referee); "
-          "'nbgrader' is the wall time outside every preprocessor.", file=sys.stderr)
+    print(f"\n{args.students} correct notebooks an assignment, one at a time, wall seconds a notebook but for the CPU "
+          "columns. GraderExecute holds the kernel, the cells and the referee; 'nbgrader' is the time outside every "
+          "preprocessor.", file=sys.stderr)
 
 
 if __name__ == "__main__":
