@@ -39,10 +39,12 @@ class Refused(ValueError):
 
 class Budget:
     """What the referee may spend on one notebook: the text of one answer message, its members, the
-    decoded bytes of all the notebook's answers and its own CPU seconds judging them."""
+    decoded bytes of all the notebook's answers and its own CPU seconds judging them. The defaults are
+    GraderExecute's (nbgrader_config.py sets them), and a judging outside grading's."""
+    MESSAGE_CHARS, MEMBERS, NOTEBOOK_BYTES, NOTEBOOK_SECONDS = 64 * 1024**2, 1000, 512 * 1024**2, 600.0
 
-    def __init__(self, message_chars=64 * 1024**2, members=1000, notebook_bytes=512 * 1024**2,
-                 notebook_seconds=600.0):
+    def __init__(self, message_chars=MESSAGE_CHARS, members=MEMBERS, notebook_bytes=NOTEBOOK_BYTES,
+                 notebook_seconds=NOTEBOOK_SECONDS):
         self.message_chars, self.members = message_chars, members
         self.bytes_left, self.seconds_left = notebook_bytes, notebook_seconds
 

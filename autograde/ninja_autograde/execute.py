@@ -207,14 +207,15 @@ class GraderExecute(Execute):
         "Characters of output (answer messages aside) the grader holds for one notebook while it runs; later "
         "outputs are dropped unread, errors kept without their traceback."
     )).tag(config=True)
-    max_answer_size = Integer(64 * 1024**2, help=(
+    max_answer_size = Integer(answers.Budget.MESSAGE_CHARS, help=(
         "Characters of one answer message the referee reads (base64: 3/4 as many bytes); a longer one is no answer."
     )).tag(config=True)
-    max_answer_members = Integer(1000, help="Arrays in one answer message; more is no answer.").tag(config=True)
-    notebook_answer_bytes = Integer(512 * 1024**2, help=(
+    max_answer_members = Integer(answers.Budget.MEMBERS, help="Arrays in one answer message; more is no answer.").tag(
+        config=True)
+    notebook_answer_bytes = Integer(answers.Budget.NOTEBOOK_BYTES, help=(
         "Decoded answer bytes the referee reads for one notebook; once spent, later tests fail unjudged."
     )).tag(config=True)
-    notebook_judging_seconds = Float(600.0, help=(
+    notebook_judging_seconds = Float(answers.Budget.NOTEBOOK_SECONDS, help=(
         "CPU seconds of the grader's own process judging one notebook's answers; once spent, later tests fail unjudged."
     )).tag(config=True)
     secret_file = Unicode(
