@@ -53,7 +53,8 @@ release: $(STAMP)
 calibrate: $(STAMP)
 	$(PY) -m ninja_autograde.calibration
 
-## make benchmark: grading time of plain nbgrader against backprop-ninja grade, the lab assistant's (and against
+## make benchmark: grading time of plain nbgrader against backprop-ninja grade and where a notebook's seconds go,
+## the lab assistant's (and against
 ## jax on the oracle set, beside torch's gradcheck defaults and CS231n's check), and how
 ## often 04's training test passes per calibration case over 50 seeds (minutes); the catch rates of every
 ## calibration case over 1,000 students' draws (a quarter of an hour on 2 CPUs: benchmarks/catch_rates.py ASSIGNMENT
@@ -62,6 +63,7 @@ benchmark: $(STAMP)
 	$(PY) benchmarks/gradcheck.py
 	$(PY) benchmarks/oracle.py
 	$(PY) benchmarks/grading.py
+	$(PY) benchmarks/profile_grading.py
 	$(PY) benchmarks/xor_training.py
 	$(PY) benchmarks/catch_rates.py
 
