@@ -54,9 +54,8 @@ calibrate: $(STAMP)
 	$(PY) -m ninja_autograde.calibration
 
 ## make benchmark: grading time of plain nbgrader against backprop-ninja grade and where a notebook's seconds go,
-## the lab assistant's (and against
-## jax on the oracle set, beside torch's gradcheck defaults and CS231n's check), and how
-## often 04's training test passes per calibration case over 50 seeds (minutes); the catch rates of every
+## the lab assistant's (and against jax on the oracle set, beside torch's gradcheck defaults and CS231n's check),
+## and how often 04's training test passes per calibration case over 50 seeds (minutes); the catch rates of every
 ## calibration case over 1,000 students' draws (a quarter of an hour on 2 CPUs: benchmarks/catch_rates.py ASSIGNMENT
 ## --students N for less)
 benchmark: $(STAMP)
