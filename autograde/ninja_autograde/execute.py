@@ -109,7 +109,12 @@ class GraderKernelManager(AsyncKernelManager):
             kw["cwd"], kw["env"] = str(self.runtime), jail.BWRAP_ENV
             if self.group is None:
                 self.group = KernelGroup.create(self.process_limit, self.memory_limit)
-        return await super()._async_pre_start_kernel(**kw)
+        try:
+            return await super()._async_pre_start_kernel(**kw)
+        except BaseException:   # a kernel that never started (its Python cannot import the course) leaves nothing
+            self._remove_folders()
+            self.runtime = None
+            raise
 
     def format_kernel_cmd(self, extra_arguments=None):
         cmd = super().format_kernel_cmd(extra_arguments) + [ZMQ_GC_FIRST]
@@ -128,10 +133,16 @@ class GraderKernelManager(AsyncKernelManager):
 
     async def _async_cleanup_resources(self, restart=False):
         await super()._async_cleanup_resources(restart)
-        if not restart and self.group:   # first: it waits until the jail's last process has exited
+        if not restart:
+            self._remove_folders()
+
+    def _remove_folders(self):
+        """The kernel's cgroups (first: removing them waits until the jail's last process has exited), then its
+        runtime folder."""
+        if self.group:
             self.group.remove()
             self.group = None
-        if not restart and self.runtime:
+        if self.runtime:
             shutil.rmtree(self.runtime, ignore_errors=True)
             self.runtime = None
 
