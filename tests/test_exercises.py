@@ -5,8 +5,7 @@ import re
 import numpy as np
 import pytest
 
-from ninja_runner.exercises import ASSIGNMENTS, EXERCISES
-from ninja_runner.exercises import _assignments as assignments
+from ninja_runner.exercises import ASSIGNMENTS, DECLARED, EXERCISES
 from ninja_runner.judging import GradedCell
 from ninja_autograde import catch_rates, course
 
@@ -22,7 +21,7 @@ def notebook_cells(folder):
     return found
 
 
-@pytest.mark.parametrize("assignment", assignments(), ids=lambda a: a.folder)
+@pytest.mark.parametrize("assignment", DECLARED, ids=lambda a: a.folder)
 def test_a_notebooks_graded_cells_are_its_exercises_declared_cells(assignment):
     declared = {e.name: list(e.cells) for e in assignment.exercises if e.cells}
     assert notebook_cells(assignment.folder) == declared
@@ -45,13 +44,13 @@ def test_every_graded_part_has_visible_and_hidden_calls_and_says_what_it_checks(
 
 
 def test_an_exercise_is_declared_once():
-    names = [e.name for a in assignments() for e in a.exercises]
+    names = [e.name for a in DECLARED for e in a.exercises]
     assert len(names) == len(set(names)) == len(EXERCISES)
 
 
 def test_the_readmes_table_lists_each_assignments_declared_functions():
     rows = re.findall(r"^\| `(\d\d_\w+)` \| `([\w.]+)` \| (.+) \|$", (course.REPO / "README.md").read_text(), re.M)
     listed = {folder: (notebook, re.findall(r"`(\w+)\(", functions)) for folder, notebook, functions in rows}
-    declared = {a.folder: (a.notebook, sorted(e.name for e in a.exercises)) for a in assignments()}
+    declared = {a.folder: (a.notebook, sorted(e.name for e in a.exercises)) for a in DECLARED}
     assert {folder: (nb, sorted(names)) for folder, (nb, names) in listed.items()} == declared
 

@@ -3,9 +3,10 @@
     EXERCISES["softmax"].hidden(rng, "random")   # what the referee feeds a hidden test
     ASSIGNMENTS["02_softmax_nll"]                # "softmax_nll.ipynb"
 
-A module declares `ASSIGNMENT = Assignment(folder, notebook, exercises)`. The referee, the visible tests,
-replay, the report and calibration all read these two registries; adding an assignment is one module here,
-its notebook and its calibration cases (modules named `_…` hold what several assignments share).
+A module declares `ASSIGNMENT = Assignment(folder, notebook, exercises)` (`DECLARED` holds them all). The
+referee, the visible tests and the course's commands (calibration, the demo, replay) read these registries;
+adding an assignment is one module here, its notebook and its calibration cases (modules named `_…` hold
+what several assignments share).
 """
 
 import importlib
@@ -26,6 +27,6 @@ def _assignments():
     return sorted(found, key=lambda a: a.folder)
 
 
-_ALL = _assignments()
-ASSIGNMENTS = {a.folder: a.notebook for a in _ALL}
-EXERCISES = {e.name: e for a in _ALL for e in a.exercises}
+DECLARED = _assignments()
+ASSIGNMENTS = {a.folder: a.notebook for a in DECLARED}
+EXERCISES = {e.name: e for a in DECLARED for e in a.exercises}
