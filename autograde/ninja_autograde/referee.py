@@ -36,10 +36,10 @@ from dataclasses import replace
 import numpy as np
 from nbformat import NotebookNode
 
-from ninja_runner.exercises import EXERCISES
 from backprop_ninja.diagnose import ID, Mistake
-from ninja_runner.verdict import Verdict
 from ninja_runner import ANSWERS_MIME, wire
+from ninja_runner.exercises import EXERCISES
+from ninja_runner.verdict import Verdict
 
 from . import answers as reading
 from .printable import printable

@@ -22,7 +22,6 @@ TRAIN_RUNS, TRAIN_ACCURACY = 3, 0.95
 XOR_STEPS, XOR_LR = 3000, 0.5
 
 
-
 def xor_run(seed):
     """(params, X, y) of one run of the training test: 200 XOR points over the square, a He-initialised 2→8→2 net."""
     X, y = data.xor(200, seed=seed)
