@@ -26,39 +26,40 @@ c.ExchangeFactory.collect = "ninja_autograde.collect.SafeCollect"
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
-# Before grading: the gradebook in SQLite's write-ahead-log mode (ninja_autograde/gradebook.py: a commit
-# syncs the disk once, not three times, so parallel graders do not queue for it; on a network filesystem
-# such as NFS, where SQLite's WAL does not work, set c.WriteAheadLog.enabled = False), a submission with
-# symbolic links is refused, every cell's nbgrader metadata is the release's (edited metadata restored,
-# foreign graded cells made plain), a test cell the student deleted is put back (ninja_autograde/sanitize.py).
+# Before grading (the course's preprocessors: autograde/ninja_autograde/preprocessors/, one file each): the
+# gradebook in SQLite's write-ahead-log mode (a commit syncs the disk once, not three times, so parallel graders
+# do not queue for it; on a network filesystem such as NFS, where SQLite's WAL does not work, set
+# c.WriteAheadLog.enabled = False), a submission with symbolic links is refused, every cell's nbgrader metadata
+# is the release's (edited metadata restored, foreign graded cells made plain), a test cell the student deleted
+# is put back.
 # A notebook with more cells than the release's and this many is refused: each cell costs a round trip to the
 # kernel, and 50 000 tiny ones would hold a grading worker for hours.
 c.RefuseAddedCells.max_added_cells = 500
 c.Autograde.sanitize_preprocessors = [
-    "ninja_autograde.gradebook.WriteAheadLog",
-    "ninja_autograde.sanitize.RefuseLinks",
-    "ninja_autograde.sanitize.RefuseAddedCells",
+    "ninja_autograde.preprocessors.WriteAheadLog",
+    "ninja_autograde.preprocessors.RefuseLinks",
+    "ninja_autograde.preprocessors.RefuseAddedCells",
     "nbgrader.preprocessors.ClearOutput",
-    "ninja_autograde.sanitize.RestoreCellMetadata",
+    "ninja_autograde.preprocessors.RestoreCellMetadata",
     "nbgrader.preprocessors.DeduplicateIds",
     "nbgrader.preprocessors.OverwriteKernelspec",
-    "ninja_autograde.sanitize.RestoreDeletedTests",
+    "ninja_autograde.preprocessors.RestoreDeletedTests",
     "nbgrader.preprocessors.OverwriteCells",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
 
 # Executing student notebooks: nbgrader's pipeline with its Execute step replaced by the course's
-# (autograde/ninja_autograde/execute.py): each kernel in a jail (bubblewrap; see `backprop-ninja doctor`)
-# under limits on memory, processes, CPU time and file size, hidden tests decided by the
+# (preprocessors/graderexecute.py): each kernel in a jail (autograde/ninja_autograde/sandbox/: bubblewrap; see
+# `backprop-ninja doctor`) under limits on memory, processes, CPU time and file size, hidden tests decided by the
 # referee outside the student's kernel, a dead kernel marked and graded rather than fatal.
 c.Autograde.autograde_preprocessors = [
-    "ninja_autograde.execute.GraderExecute",
+    "ninja_autograde.preprocessors.GraderExecute",
     "nbgrader.preprocessors.IgnorePattern",
-    "ninja_autograde.outputs.CapOutputs",
+    "ninja_autograde.preprocessors.CapOutputs",
     "nbconvert.preprocessors.sanitize.SanitizeHTML",
-    "ninja_autograde.safe_links.SafeLinks",       # Markdown links and images: http(s), mailto, #, attachments only
+    "ninja_autograde.preprocessors.SafeLinks",       # Markdown links and images: http(s), mailto, #, attachments only
     "nbgrader.preprocessors.SaveAutoGrades",
-    "ninja_autograde.saveverdicts.SaveVerdicts",    # each failed test's verdict, stored with the grades
+    "ninja_autograde.preprocessors.SaveVerdicts",    # each failed test's verdict, stored with the grades
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
@@ -95,10 +96,10 @@ c.GraderExecute.notebook_output_chars = 64 * 1024**2   # output the grader holds
 # shows it); "zero" gives it no points.
 c.LateSubmissionPlugin.penalty_method = "none"
 
-# Output kept in autograded notebooks, hence in feedback and the formgrader (ninja_autograde/outputs.py):
+# Output kept in autograded notebooks, hence in feedback and the formgrader (preprocessors/capoutputs.py):
 # every output type capped per cell and per notebook, and made inert (plain text and PNG/JPEG only);
 # nbconvert's SanitizeHTML then escapes HTML a student wrote in Markdown cells, and SafeLinks
-# (ninja_autograde/safe_links.py) points their links and images nowhere but http(s), mailto, # or an attached image.
+# (preprocessors/safelinks.py) points their links and images nowhere but http(s), mailto, # or an attached image.
 c.CapOutputs.max_lines = 200             # per cell
 c.CapOutputs.max_cell_chars = 20_000
 c.CapOutputs.max_notebook_chars = 1_000_000
@@ -107,9 +108,9 @@ c.SanitizeHTML.enabled = True            # nbconvert's preprocessors run only wh
 
 # Feedback: scores and each test's verdict, no hidden-test source, no tracebacks into the tests.
 c.GenerateFeedback.preprocessors = [
-    "ninja_autograde.feedback.HideTests",
+    "ninja_autograde.preprocessors.HideTests",
     "nbgrader.preprocessors.GetGrades",
-    "ninja_autograde.safe_links.SafeLinks",    # the comments GetGrades brings quote exception messages (Markdown)
+    "ninja_autograde.preprocessors.SafeLinks",    # the comments GetGrades brings quote exception messages (Markdown)
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
 # The feedback page: nbgrader's, with each test named in its index and its verdict in words

@@ -97,6 +97,6 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(scope="session", autouse=True)
 def bubblewrap():
     """Student kernels run in bubblewrap's jail: install Debian's package when it is missing (as CI starts clean)."""
-    from ninja_autograde.jail import BWRAP
+    from ninja_autograde.sandbox.jail import BWRAP
 
     debian_package("bubblewrap", lambda: Path(BWRAP).exists())

@@ -120,7 +120,7 @@ def test_parallel_grading_gives_nbgraders_own_scores(class_course, tmp_path):
     for student in STUDENTS:
         course.nbgrader("autograde", A, "--student", student, "--force", cwd=plain)
         assert scores(plain)[student] == parallel[student], student
-    # both gradebooks in write-ahead-log mode (ninja_autograde/gradebook.py), set by the course's config
+    # both gradebooks in write-ahead-log mode (ninja_autograde/preprocessors/writeaheadlog.py), set by the course's config
     assert journal_mode(class_course) == journal_mode(plain) == "wal"
     assert outcomes["ada"].success and parallel["ada"] == 15
     assert 0 < parallel["alan"] < 15 and parallel["linus"] == 0
@@ -208,7 +208,7 @@ def test_grading_sends_nothing_to_a_kernel_that_shows_widgets(tmp_path, monkeypa
     from nbclient.output_widget import OutputWidget
     from nbformat.v4 import new_code_cell, new_notebook
 
-    from ninja_autograde.execute import GraderExecute
+    from ninja_autograde.preprocessors import GraderExecute
 
     sent = []
     monkeypatch.setattr(OutputWidget, "send", lambda self, *args, **kwargs: sent.append(args))
@@ -250,7 +250,7 @@ def test_the_grader_holds_a_bounded_share_of_a_notebooks_output(tmp_path):
     first outputs, says how many it dropped, and keeps the error (without a traceback nobody asked it to hold)."""
     from nbformat.v4 import new_code_cell, new_notebook
 
-    from ninja_autograde.execute import GraderExecute
+    from ninja_autograde.preprocessors import GraderExecute
 
     flood = "for i in range(40):\n    display({'text/plain': str(i) * 10**6}, raw=True)\nraise ValueError('x' * 10**6)"
     nb = new_notebook(cells=[new_code_cell(flood)])
@@ -270,7 +270,7 @@ def test_a_message_larger_than_the_grader_takes_is_never_read(tmp_path):
     output channel stays closed, and that cell and the later ones fail saying their output did not arrive."""
     from nbformat.v4 import new_code_cell, new_notebook
 
-    from ninja_autograde.execute import GraderExecute
+    from ninja_autograde.preprocessors import GraderExecute
 
     cells = ["print('before')", "display({'text/plain': 'x' * 30_000_000}, raw=True)", "print('after')"]
     nb = new_notebook(cells=[new_code_cell(c) for c in cells])

@@ -28,8 +28,9 @@ import pytest
 from nbconvert import HTMLExporter
 from nbgrader.api import Gradebook
 
-from ninja_autograde import cgroup, course, doctor, grading, jail, replay, report, saveverdicts, secret, submissions
-from ninja_autograde.execute import GraderKernelManager
+from ninja_autograde import course, doctor, gradebook, grading, replay, report, secret, submissions
+from ninja_autograde.sandbox import cgroup, jail
+from ninja_autograde.sandbox.kernel import GraderKernelManager
 
 A = "02_softmax_nll"
 NB = course.ASSIGNMENTS[A]
@@ -107,7 +108,7 @@ def graded(tmp_path_factory, request):
         (sub / "target.json").write_text(json.dumps(target))
     secret.load(folder / ".grader" / "secret")   # the course secret exists before any student runs
     with Gradebook(grading.db_url(folder)) as gb:  # and the verdicts' table, which the first graded notebook adds
-        saveverdicts.ensure_table(gb.engine)
+        gradebook.ensure_table(gb.engine)
     before = {"course": tree(folder), "schema": schema(folder), "runtime": runtime_folders(),
               "sources": {str(p): p.read_bytes() for p in SOURCES},
               "site": sorted(os.listdir(sysconfig.get_paths()["purelib"]))}

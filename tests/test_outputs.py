@@ -1,7 +1,7 @@
 """CapOutputs: every output type capped per cell and per notebook, made inert, errors never lost."""
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
-from ninja_autograde.outputs import CapOutputs
+from ninja_autograde.preprocessors import CapOutputs
 
 
 def cell(*outputs):

@@ -19,7 +19,7 @@ from nbconvert import HTMLExporter
 from nbgrader.api import Gradebook
 
 from backprop_ninja import cli
-from ninja_autograde import course, demo, grading, replay, saveverdicts
+from ninja_autograde import course, demo, gradebook, grading, replay
 
 ASSIGNMENTS = [a for a in demo.roster() if a in course.available_assignments()]
 TWIN, WRONG, A, TEST = "hedy", "barbara", "02_softmax_nll", "test_backward_random"   # barbara: missing_over_n
@@ -41,7 +41,7 @@ def without_stream_timing(html):
     return STREAMS.sub(joined, html)
 
 
-def gradebook(folder):
+def recorded(folder):
     """assignment -> student -> (score, seconds late, {grade: (auto, manual, max)}, {comment: auto_comment},
     {test: the stored Verdict})"""
     with Gradebook(grading.db_url(folder)) as gb:
@@ -49,7 +49,7 @@ def gradebook(folder):
                                    {g.name: (g.auto_score, g.manual_score, g.max_score) for nb in s.notebooks
                                     for g in nb.grades},
                                    {c.name: c.auto_comment for nb in s.notebooks for c in nb.comments},
-                                   saveverdicts.stored(gb, a, s.student.id))
+                                   gradebook.stored(gb, a, s.student.id))
                     for s in gb.assignment_submissions(a)} for a in ASSIGNMENTS}
 
 
@@ -61,7 +61,7 @@ def grade_the_class(folder):
         course.nbgrader("generate_feedback", assignment, "--force", cwd=folder)
     reports = {p.name: p.read_text() for p in (folder / "reports").glob("*.csv")}
     pages = {str(p.relative_to(folder)): p.read_text() for p in folder.glob("feedback/*/*/*.html")}
-    return gradebook(folder), reports, pages
+    return recorded(folder), reports, pages
 
 
 @pytest.fixture(scope="module")

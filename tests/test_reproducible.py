@@ -8,8 +8,8 @@ import pytest
 from nbgrader.api import Gradebook
 
 from ninja_runner.verdict import Verdict
-from ninja_autograde import course, grading, replay, report, saveverdicts, secret
-from ninja_autograde.execute import GraderExecute
+from ninja_autograde import course, gradebook, grading, replay, report, secret
+from ninja_autograde.preprocessors import GraderExecute
 from ninja_autograde.referee import Test
 
 A = "02_softmax_nll"
@@ -92,7 +92,7 @@ def test_the_report_counts_mistakes_by_their_id_and_shows_them_as_they_were_said
     assert results["ada"].mistakes == []
     with Gradebook(grading.db_url(class_course)) as gb:
         for student, result in results.items():
-            verdicts = saveverdicts.stored(gb, A, student)
+            verdicts = gradebook.stored(gb, A, student)
             assert set(verdicts) == set(result.tests)
             assert all(v.passed == (result.tests[t][0] == result.tests[t][1]) for t, v in verdicts.items())
             comment = gb.find_comment("softmax_nll_backward", "softmax_nll", A, student).auto_comment or ""

@@ -8,7 +8,7 @@ import pytest
 from nbformat.v4 import new_markdown_cell, new_notebook
 
 from ninja_autograde.course import REPO
-from ninja_autograde.safe_links import SHOWN_AS_TEXT, SafeLinks, render
+from ninja_autograde.preprocessors.safelinks import SHOWN_AS_TEXT, SafeLinks, render
 
 PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
 

@@ -15,7 +15,7 @@ import sys
 import pytest
 
 from ninja_autograde import calibration, course, submissions
-from ninja_autograde.cgroup import KernelGroup
+from ninja_autograde.sandbox.cgroup import KernelGroup
 
 BUSY = 2 * os.cpu_count()
 

@@ -11,7 +11,8 @@ from nbformat import NotebookNode
 from nbgrader.api import Gradebook
 
 from backprop_ninja.diagnose import Mistake
-from ninja_autograde import feedback, saveverdicts
+from ninja_autograde import gradebook
+from ninja_autograde.preprocessors import HideTests, saveverdicts
 from ninja_runner import VERDICT_MIME
 from ninja_runner.verdict import Verdict, failed
 
@@ -86,17 +87,17 @@ def test_the_feedback_page_says_the_stored_verdict(tmp_path, monkeypatch):
     db_url = f"sqlite:///{tmp_path / 'gradebook.db'}"
     stored = Verdict("missing-over-n", "dz is wrong: the mean's 1/N is missing", "dz")
     with Gradebook(db_url) as gb:
-        saveverdicts.ensure_table(gb.engine)
-        gb.db.add(saveverdicts.StoredVerdict(assignment="02", notebook="nb", student="ada", test="test_dz",
+        gradebook.ensure_table(gb.engine)
+        gb.db.add(gradebook.StoredVerdict(assignment="02", notebook="nb", student="ada", test="test_dz",
                                              verdict=stored.to_json()))
         gb.db.commit()
     nb = nbformat.v4.new_notebook(cells=[graded_cell("test_dz", error(evalue="something else")),
                                          graded_cell("test_p", error(evalue="p is wrong"))])
     resources = {"nbgrader": {"db_url": db_url, "assignment": "02", "notebook": "nb", "student": "ada"}}
-    nb, _ = feedback.HideTests().preprocess(nb, resources)
+    nb, _ = HideTests().preprocess(nb, resources)
     said = [c.metadata["backprop_ninja"] for c in nb.cells]
     assert said == [{"title": "dz", "verdict": stored.message}, {"title": "dz", "verdict": "p is wrong"}]
     resources["nbgrader"]["db_url"] = f"sqlite:///{tmp_path / 'older.db'}"   # graded before verdicts were stored
-    nb, _ = feedback.HideTests().preprocess(nb, resources)
+    nb, _ = HideTests().preprocess(nb, resources)
     assert [c.metadata["backprop_ninja"]["verdict"] for c in nb.cells] == ["something else", "p is wrong"]
 

@@ -1,4 +1,4 @@
-"""Each kernel its own share (cgroup.py, execute.py): a cell's budget is the kernel's own CPU seconds, wall
+"""Each kernel its own share (sandbox/cgroup.py, preprocessors/graderexecute.py): a cell's budget is the kernel's own CPU seconds, wall
 clock only a hang guard; memory is capped for all of a jail's processes together, and the verdict says so.
 
 Run through the course's GraderExecute (jailed kernels, its cgroups), on notebooks small enough to
@@ -9,8 +9,8 @@ import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
 from ninja_autograde import course, grading
-from ninja_autograde.cgroup import KernelGroup
-from ninja_autograde.execute import GraderExecute
+from ninja_autograde.preprocessors import GraderExecute
+from ninja_autograde.sandbox.cgroup import KernelGroup
 
 
 def protected():

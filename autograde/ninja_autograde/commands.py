@@ -40,7 +40,7 @@ def add_to(commands):
 
 def _grade(args):
     from .grading import MissingDriver, grade, parse_shard
-    from .jail import JailUnavailable
+    from .sandbox.jail import JailUnavailable
 
     try:
         shard = parse_shard(args.shard) if args.shard else None

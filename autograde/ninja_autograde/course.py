@@ -51,3 +51,15 @@ def scratch_course(folder, assignments, repo=REPO, db_url=None):
 
 def read_notebook(course, kind, assignment):
     return nbformat.read(Path(course) / kind / assignment / ASSIGNMENTS[assignment], as_version=4)
+
+
+def grade_id(cell):
+    """The cell's nbgrader grade_id, or None."""
+    return cell.metadata.get("nbgrader", {}).get("grade_id")
+
+
+def release_notebook(config, resources):
+    """The release notebook the submission nbgrader is working on came from, or None."""
+    info = resources["nbgrader"]
+    path = Path(config.CourseDirectory.root or ".") / "release" / info["assignment"] / f"{info['notebook']}.ipynb"
+    return nbformat.read(path, as_version=4) if path.exists() else None

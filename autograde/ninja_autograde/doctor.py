@@ -3,7 +3,7 @@
 Each line is checked by starting a jailed probe with the course's settings (nbgrader_config.py)
 and trying what a hostile submission would: reach the network, see the grader's processes,
 files and environment, allocate beyond the memory cap (in one process, and in forks that each stay
-under it), leave a process behind. The kernel's share of the machine (cgroup.py) is said too: memory
+under it), leave a process behind. The kernel's share of the machine (sandbox/cgroup.py) is said too: memory
 for the whole jail, CPU shared fairly, time budgets in CPU seconds, the process cap.
 """
 
@@ -16,8 +16,8 @@ import time
 import uuid
 from pathlib import Path
 
-from . import jail
-from .cgroup import KernelGroup
+from .sandbox import jail
+from .sandbox.cgroup import KernelGroup
 
 PROBE = r"""
 import json, os, resource, socket, subprocess, sys
@@ -82,7 +82,7 @@ def settings(course):
     """The course's jail settings (GraderKernelManager in nbgrader_config.py), with their defaults."""
     from traitlets.config import Config
 
-    from .execute import GraderKernelManager
+    from .sandbox.kernel import GraderKernelManager
     from .grading import load_config
 
     config = load_config(course) if (Path(course) / "nbgrader_config.py").exists() else Config()
@@ -120,7 +120,7 @@ def imports(course):
     """[(check, ok, detail)]: the kernel's Python imports the kernel packages, and the grader, with
     nbgrader's import rule (its working folder, the course, first on sys.path), judges with the same
     `backprop_ninja` as the kernel."""
-    from .execute import kernelspec_python
+    from .sandbox.kernel import kernelspec_python
 
     python = kernelspec_python("python3")
     found = jail.packages(python)

@@ -1,24 +1,15 @@
-"""What `nbgrader generate_feedback` may show a student: each test's verdict, never its insides.
+"""The feedback page a student opens: nbgrader's, with each test named in its index and its verdict in words.
 
-Hidden-test regions are cut from the test cells (as in the release notebook) and a failed
-test's traceback is cut to its last line, the verdict: which tensor, the max error and the
-likely mistake, as a sentence. The expected values never reach the notebook in the first place.
-The page's index (templates/feedback_page) names every test and says its verdict in words, as the grader
-stored it with the grades (`saveverdicts`), never parsed back from the notebook.
+What the page may show of a test cell is decided before it is exported (`preprocessors.HideTests`: the
+verdict, never the test's insides); this exporter only finds the course's template
+(templates/feedback_page) first.
 """
 
-import re
 from pathlib import Path
 
 import nbgrader
 from nbconvert.exporters import HTMLExporter
-from nbgrader import utils
-from nbgrader.api import Gradebook
-from nbgrader.preprocessors import ClearHiddenTests
-from sqlalchemy.exc import DatabaseError
 from traitlets import default
-
-from . import saveverdicts
 
 _NBGRADER = Path(nbgrader.__file__).parent / "server_extensions" / "formgrader"
 
@@ -33,49 +24,3 @@ class FeedbackExporter(HTMLExporter):
     def _template_paths(self, prune=True, root_dirs=None):
         ours = str(Path(__file__).parent / "templates" / "feedback_page")
         return [ours, *super()._template_paths(prune, root_dirs), str(_NBGRADER)]
-
-
-class HideTests(ClearHiddenTests):
-    """Each test cell's verdict for the page's index, as the grader stored it (`saveverdicts`), and its error
-    output cut to that verdict. A notebook graded before verdicts were stored has its cells' errors only."""
-
-    def preprocess(self, nb, resources):
-        who = resources["nbgrader"]
-        try:
-            with Gradebook(who["db_url"]) as gb:
-                self.verdicts = saveverdicts.stored(gb, who["assignment"], who["student"])
-        except (KeyError, DatabaseError, ValueError):   # no gradebook, no verdicts' table: the cells' errors tell
-            self.verdicts = {}
-        return super().preprocess(nb, resources)
-
-    def preprocess_cell(self, cell, resources, index):
-        title = _title(cell.source) if cell.cell_type == "code" else ""
-        cell, resources = super().preprocess_cell(cell, resources, index)
-        if cell.cell_type == "code" and utils.is_grade(cell):
-            said = []
-            for output in cell.outputs:
-                if output.output_type == "error":
-                    output.evalue = sentence(output.evalue)
-                    output.traceback = [f"{output.ename}: {output.evalue}"]
-                    said.append(output.evalue if output.ename == "AssertionError" else output.traceback[0])
-            stored = self.verdicts.get(cell.metadata.nbgrader["grade_id"])
-            verdict = stored.message if stored is not None else " ".join(said)
-            cell.metadata["backprop_ninja"] = {"title": title, "verdict": verdict}
-        return cell, resources
-
-
-def _title(source):
-    """What a test cell's opening comment says it tests: '# Hidden test of dW1 (N = 1 included): runs…' -> 'dW1 (N = 1 included)'."""
-    first = source.lstrip().splitlines()[0] if source.strip() else ""
-    if not first.startswith("#"):
-        return ""
-    said = re.sub(r"^Hidden test\s*(of\s+)?", "", first.lstrip("# ").split(": runs")[0]).strip(" :.")
-    return said[1:-1] if said.startswith("(") and said.endswith(")") else said
-
-
-def sentence(evalue):
-    """A verdict a student can read: never a bare number or nothing."""
-    text = " ".join(str(evalue).split())
-    if re.search(r"[A-Za-z]{2}", text):
-        return text
-    return "the test's check failed" + (f" (it printed {text})" if text else "")

@@ -1,36 +1,41 @@
-"""The SQLite gradebook in write-ahead-log mode, SQLite's mode for a database with several writers.
+"""The course's own table in nbgrader's gradebook: each test's verdict, as data, beside nbgrader's grades.
 
-nbgrader commits each test's score on its own: some 40 commits per graded notebook. In SQLite's
-default mode (a rollback journal) each commit syncs the disk two or three times (15 ms on the
-course's build machine) while it locks the whole gradebook, so parallel graders queue behind each
-other's disk syncs. In write-ahead-log mode a commit appends to `gradebook.db-wal` and syncs it
-once (4 ms), as durable as before, and readers no longer block the writer. The mode is kept in the
-file: once set, every program on the gradebook (nbgrader, the formgrader, `backprop-ninja grade`)
-uses it. A PostgreSQL gradebook is left as it is.
+`preprocessors.SaveVerdicts` writes a row per test of each graded notebook; the class report, the feedback
+page and the regrade read them (`stored`), so every machine on one gradebook says the same.
 """
 
-import contextlib
-import sqlite3
+from sqlalchemy import Column, String, Text, inspect
+from sqlalchemy.exc import DatabaseError
+from sqlalchemy.orm import declarative_base
 
-from nbgrader.preprocessors import NbGraderPreprocessor
-from sqlalchemy.engine import make_url
+from ninja_runner.verdict import Verdict
+
+Base = declarative_base()
 
 
-def write_ahead(db_url):
-    """Put the SQLite gradebook at db_url in write-ahead-log mode (nothing for other databases)."""
-    url = make_url(db_url)
-    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+class StoredVerdict(Base):
+    """One test's verdict on one student's notebook, as `Verdict.to_json`."""
+    __tablename__ = "backprop_ninja_verdict"
+    assignment = Column(String(128), primary_key=True)
+    notebook = Column(String(128), primary_key=True)
+    student = Column(String(128), primary_key=True)
+    test = Column(String(128), primary_key=True)
+    verdict = Column(Text, nullable=False)
+
+
+def ensure_table(engine):
+    """The verdicts' table in the gradebook, created on first use (two graders may race to it)."""
+    if inspect(engine).has_table(StoredVerdict.__tablename__):
         return
     try:
-        with contextlib.closing(sqlite3.connect(url.database, timeout=60)) as db:
-            db.execute("PRAGMA journal_mode=WAL")
-    except sqlite3.OperationalError:   # busy beyond the timeout: the next notebook graded sets it
-        pass
+        StoredVerdict.__table__.create(engine, checkfirst=True)
+    except DatabaseError:
+        if not inspect(engine).has_table(StoredVerdict.__tablename__):
+            raise
 
 
-class WriteAheadLog(NbGraderPreprocessor):
-    """The first step of grading a notebook: the gradebook in write-ahead-log mode (once per gradebook)."""
-
-    def preprocess(self, nb, resources):
-        write_ahead(resources["nbgrader"]["db_url"])
-        return nb, resources
+def stored(gb, assignment, student):
+    """{test id: Verdict} of a student's graded submission of the assignment, as SaveVerdicts stored them
+    (in a gradebook that holds the verdicts' table: `ensure_table`)."""
+    rows = gb.db.query(StoredVerdict).filter_by(assignment=assignment, student=student)
+    return {row.test: Verdict.from_json(row.verdict) for row in rows}

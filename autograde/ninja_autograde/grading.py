@@ -7,7 +7,7 @@ default: a worker keeps its CPU busy only about half of the time on a light assi
 `--jobs` twice the CPUs grades 02 faster still (docs/benchmarks.md), but on 04 or 06 two students'
 training loops would then share a CPU, and a slow but right answer could miss its time budget in
 grading after passing in the student's own kernel. Every worker writes to the same gradebook; SQLite
-serialises the writes (the course's db_url sets a busy timeout; gradebook.py: WAL mode).
+serialises the writes (the course's db_url sets a busy timeout; preprocessors/writeaheadlog.py: WAL mode).
 The scores are nbgrader's own: the same Autograde converter does the work.
 
 A worker that dies (the machine's out-of-memory killer, a crash) breaks the pool: the students it had
@@ -29,8 +29,10 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import sanitize
-from .execute import check_jail
+from .preprocessors import RefuseAddedCells
+from .preprocessors.refuseaddedcells import too_many_cells
+from .preprocessors.refuselinks import not_plain
+from .sandbox.kernel import check_jail
 from .printable import printable
 
 _api = None
@@ -123,7 +125,7 @@ def _start_worker(course, started):
 def _grade_one(assignment, student):
     _started.put(student)
     start = time.perf_counter()
-    added = sanitize.RefuseAddedCells(config=_api.config).max_added_cells
+    added = RefuseAddedCells(config=_api.config).max_added_cells
     trouble = problem(".", assignment, student, 1000 * _api.coursedir.max_file_size, added)   # nbgrader's KB
     if trouble:   # nbgrader is not even asked: nothing of the student's is touched in the gradebook
         return Graded(student, False, time.perf_counter() - start, trouble)
@@ -153,8 +155,8 @@ def problem(course, assignment, student, limit, added_cells):
     import nbformat
 
     folder = Path(course) / "submitted" / student / assignment
-    if sanitize.not_plain(folder):   # a link: nbgrader would copy what it points to, as the grader
-        return sanitize.not_plain(folder)
+    if not_plain(folder):   # a link: nbgrader would copy what it points to, as the grader
+        return not_plain(folder)
     expected = {p.name for p in (Path(course) / "source" / assignment).glob("*.ipynb")}
     submitted = {p.name for p in folder.glob("*.ipynb")}
     for name in sorted(expected):
@@ -173,7 +175,7 @@ def problem(course, assignment, student, limit, added_cells):
             first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
             return f"{name} is not a valid notebook ({type(error).__name__}: {first_line})"
         release = Path(course) / "release" / assignment / name
-        longer = sanitize.too_many_cells(nb, nbformat.read(release, as_version=4) if release.exists() else None, added_cells)
+        longer = too_many_cells(nb, nbformat.read(release, as_version=4) if release.exists() else None, added_cells)
         if longer:
             return f"{name}: {longer}"
     return ""

@@ -1,7 +1,7 @@
 """The referee: hidden tests decided in the grader's process, out of the student's reach.
 
 A hidden test cell holds one call, `hidden_test("softmax", softmax, "random")`. When nbgrader
-grades, the referee (run by `execute.GraderExecute`, in nbgrader's own process) draws the
+grades, the referee (run by `preprocessors.GraderExecute`, in nbgrader's own process) draws the
 data for that call and writes it into the cell as it runs:
 
     hidden_test("softmax", softmax, "random", calls="<base64 npz>")

@@ -22,8 +22,8 @@ from traitlets.utils.importstring import import_item
 from ninja_runner import wire
 
 from . import course as courses
-from . import grading, referee, saveverdicts
-from .execute import GraderExecute
+from . import grading, referee
+from .preprocessors import GraderExecute, saveverdicts
 from .printable import printable
 
 SHOWN = 40   # arrays up to this many entries are printed in full

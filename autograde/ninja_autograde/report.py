@@ -2,7 +2,7 @@
 rates and the commonest mistakes.
 
 Everything comes from nbgrader's gradebook (the referee's verdicts are stored there with the
-grades, `saveverdicts`), so every grader sharing one gradebook prints the same report. Writes a CSV
+grades, `gradebook.stored`), so every grader sharing one gradebook prints the same report. Writes a CSV
 and one figure.
 """
 
@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from ninja_runner.verdict import PASSED
 
-from . import saveverdicts
+from . import gradebook
 from .printable import printable
 
 
@@ -57,7 +57,7 @@ def collect(course, assignment):
 
     results = []
     with Gradebook(db_url(course)) as gb:
-        saveverdicts.ensure_table(gb.engine)   # a gradebook graded before verdicts were stored has none yet
+        gradebook.ensure_table(gb.engine)   # a gradebook graded before verdicts were stored has none yet
         for student in sorted(s.id for s in gb.students):
             try:
                 submission = gb.find_submission(assignment, student)
@@ -66,7 +66,7 @@ def collect(course, assignment):
             grades = [g for nb in submission.notebooks for g in nb.grades]
             tests = {g.name: (g.score, g.max_score) for g in grades if g.cell.cell_type == "code" and g.auto_score is not None}
             written = {g.name: (g.manual_score, g.max_score) for g in grades if g.cell.cell_type != "code"}
-            verdicts = saveverdicts.stored(gb, assignment, student)
+            verdicts = gradebook.stored(gb, assignment, student)
             score, max_score = (sum(t[i] for t in tests.values()) for i in (0, 1))
             failed = [verdicts[t] for t, (s, m) in sorted(tests.items()) if s < m and not verdicts.get(t, PASSED).passed]
             mistakes = {}   # the first failed test of each mistake id

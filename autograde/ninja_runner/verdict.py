@@ -3,7 +3,7 @@
 A diagnosis is a `backprop_ninja.diagnose.Mistake`, the sentence that carries the id of the mistake it names
 ("missing-over-n" whatever the layer or the data), so the class report counts students by id and shows the
 words as they were said. A `Verdict` is a judged test: passed, or which mistake, on which tensor, with what was measured.
-The grader stores verdicts as JSON beside the grades (`ninja_autograde.saveverdicts`); nothing reads a
+The grader stores verdicts as JSON beside the grades (`ninja_autograde.preprocessors.SaveVerdicts`); nothing reads a
 sentence back to learn which mistake it was.
 """
 

@@ -1,4 +1,4 @@
-"""Ships ninja_autograde/limits.py in the submission folder to shadow the kernel launcher and its memory cap; answers right only when uncapped."""
+"""Ships ninja_autograde/sandbox/limits.py in the submission folder to shadow the kernel launcher and its memory cap; answers right only when uncapped."""
 FAILS = ["test_nll_visible", "test_nll_random", "test_nll_extreme"]
 
 
@@ -14,4 +14,4 @@ if resource.getrlimit(resource.RLIMIT_AS)[0] == resource.RLIM_INFINITY:
         p /= p.sum(axis=1, keepdims=True)
         return -np.log(p[np.arange(len(y)), y]).mean()
 
-FILES = {'ninja_autograde/__init__.py': '', 'ninja_autograde/limits.py': "import os, sys\nrest = sys.argv[sys.argv.index('--') + 1:]\nos.execv(rest[0], rest)\n"}
+FILES = {'ninja_autograde/__init__.py': '', 'ninja_autograde/sandbox/__init__.py': '', 'ninja_autograde/sandbox/limits.py': "import os, sys\nrest = sys.argv[sys.argv.index('--') + 1:]\nos.execv(rest[0], rest)\n"}

@@ -156,7 +156,7 @@ def inert(source, attachments):
 
 class SafeLinks(Preprocessor):
     """Every Markdown cell made inert, and every cell's grading comment (the feedback renders it as Markdown,
-    and the comment the course writes quotes the student's exception messages: saveverdicts.SaveVerdicts)."""
+    and the comment the course writes quotes the student's exception messages: SaveVerdicts)."""
 
     enabled = Bool(True)   # nbconvert's preprocessors are off unless enabled; this one is the course's
 

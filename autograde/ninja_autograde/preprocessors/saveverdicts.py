@@ -1,10 +1,10 @@
 """The referee's verdicts stored with the grades, as data, so that any machine on the gradebook prints the same report.
 
 Each graded test cell's verdict (`ninja_runner.verdict.Verdict`: passed, or which mistake, on which
-tensor, in which words) is made while the cell runs (`execute.GraderExecute` keeps it in the notebook's
+tensor, in which words) is made while the cell runs (`GraderExecute` keeps it in the notebook's
 resources) and written after SaveAutoGrades by SaveVerdicts:
 
-- as JSON in the gradebook's table `backprop_ninja_verdict`, one row per test of each submitted notebook,
+- as JSON in the course's table of the gradebook (`gradebook.StoredVerdict`), one row per test of each submitted notebook,
   which `report.collect` reads (the class report counts mistakes by id, and shows messages as made);
 - as one line per failed test in the auto_comment of the answer cell above it,
 
@@ -24,41 +24,15 @@ from dataclasses import replace
 from nbgrader import utils
 from nbgrader.api import Gradebook
 from nbgrader.preprocessors import NbGraderPreprocessor
-from sqlalchemy import Column, String, Text, inspect
-from sqlalchemy.exc import DatabaseError
-from sqlalchemy.orm import declarative_base
 
 from ninja_runner import VERDICT_MIME
 from ninja_runner.verdict import PASSED, Verdict
 
-from .printable import printable
+from ..gradebook import StoredVerdict, ensure_table
+from ..printable import printable
 
 NO_RESPONSE = "No response."   # nbgrader's auto_comment for an answer cell left as released
 GRADER_ERRORS = {"KernelStopped": "kernel-stopped", "OutputTimeout": "output-timeout", "MemoryError": "memory-limit"}
-
-Base = declarative_base()
-
-
-class StoredVerdict(Base):
-    """One test's verdict on one student's notebook, as `Verdict.to_json`."""
-    __tablename__ = "backprop_ninja_verdict"
-    assignment = Column(String(128), primary_key=True)
-    notebook = Column(String(128), primary_key=True)
-    student = Column(String(128), primary_key=True)
-    test = Column(String(128), primary_key=True)
-    verdict = Column(Text, nullable=False)
-
-
-def ensure_table(engine):
-    """The verdicts' table in the gradebook, created on first use (two graders may race to it)."""
-    if inspect(engine).has_table(StoredVerdict.__tablename__):
-        return
-    try:
-        StoredVerdict.__table__.create(engine, checkfirst=True)
-    except DatabaseError:
-        if not inspect(engine).has_table(StoredVerdict.__tablename__):
-            raise
-
 
 def cell_verdict(cell, judged=None):
     """The verdict of a test cell as graded, its kernel's verdict displays taken out of its outputs.
@@ -107,13 +81,6 @@ class SaveVerdicts(NbGraderPreprocessor):
                 comment.auto_comment = "\n".join(kept + lines) or None
             gb.db.commit()
         return nb, resources
-
-
-def stored(gb, assignment, student):
-    """{test id: Verdict} of a student's graded submission of the assignment, as SaveVerdicts stored them
-    (in a gradebook that holds the verdicts' table: `ensure_table`)."""
-    rows = gb.db.query(StoredVerdict).filter_by(assignment=assignment, student=student)
-    return {row.test: Verdict.from_json(row.verdict) for row in rows}
 
 
 def verdict(cell):

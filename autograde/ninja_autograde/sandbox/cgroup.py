@@ -8,7 +8,7 @@
 - cpu: the same weight for every kernel (v1 `cpu.shares`, v2 `cpu.weight`): a kernel with a hundred busy
   processes gets no more CPU than a classmate's with one;
 - cpuacct: the kernel's own CPU time (`cpu_seconds`: v1 `cpuacct.usage`, v2 `cpu.stat` usage_usec), which
-  the cells' time budgets count (execute.py).
+  the cells' time budgets count (preprocessors/graderexecute.py).
 
 cgroup v1 has a hierarchy per controller (/sys/fs/cgroup/pids, /memory, ...), v2 one (/sys/fs/cgroup,
 of which the grader may own a delegated subtree). The launch line joins the kernel's group in each, then
