@@ -7,7 +7,7 @@ import pytest
 
 from ninja_runner.exercises import ASSIGNMENTS, DECLARED, EXERCISES
 from ninja_runner.judging import GradedCell
-from ninja_autograde import catch_rates, course
+from ninja_autograde import catch_rates, course, referee
 
 
 def notebook_cells(folder):
@@ -25,6 +25,18 @@ def notebook_cells(folder):
 def test_a_notebooks_graded_cells_are_its_exercises_declared_cells(assignment):
     declared = {e.name: list(e.cells) for e in assignment.exercises if e.cells}
     assert notebook_cells(assignment.folder) == declared
+
+
+@pytest.mark.parametrize("folder", ASSIGNMENTS)
+def test_a_test_cell_is_one_short_call(folder):
+    """`test(name, function, part)` and nothing else but its title comment: no second copy of the test in a hidden
+    region (what is hidden is the data the referee draws), no other graded code."""
+    for cell in course.read_notebook(course.REPO, "source", folder).cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type == "code" and meta.get("grade") and not meta.get("solution"):
+            code = [line for line in cell.source.splitlines() if line.strip() and not line.startswith("#")]
+            assert code[0] == "from ninja_runner import test" and len(code) == 2, (meta["grade_id"], cell.source)
+            assert referee.CALL.fullmatch(code[1].split("  #")[0].strip()), (meta["grade_id"], code[1])
 
 
 def test_the_assignments_are_the_source_folders():

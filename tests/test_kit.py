@@ -99,4 +99,4 @@ def test_no_solution_hidden_test_calibration_or_instructor_line(kit, wheel, repo
     for name, text in kit_texts(kit, wheel).items():
         leaks = sorted(ln for ln in secret_lines | distinctive if ln in text)
         assert not leaks, f"{name} holds solution, hidden-test, calibration or instructor lines: {leaks[:5]}"
-        assert name.startswith("wheel:") or "hidden_test(" not in text, name
+        assert 'calls="' not in text, name   # no hidden data drawn by a referee

@@ -25,13 +25,12 @@ CHECK_CELL = {   # the data of each network's check cell in its notebook
     "04_mlp_relu": ("mlp_relu", lambda: data.classification(6, [4, 7, 3], seed=4)),
     "05_third_layer": ("mlp3", lambda: data.classification(5, [4, 6, 5, 3], seed=7)),
 }
-VISIBLE = re.compile(r'visible_test\("(\w+)", (\w+), "(\w+)"\)')
 
 
 def graded_cells(assignment):
     """grade_id -> [(graded function, test part)] of the cell's visible tests, in order."""
     nb = course.read_notebook(course.REPO, "release", assignment)
-    return {c.metadata.nbgrader["grade_id"]: [m.group(1, 3) for m in VISIBLE.finditer(c.source)] for c in nb.cells
+    return {c.metadata.nbgrader["grade_id"]: [m.group(1, 3) for m in referee.CALL.finditer(c.source)] for c in nb.cells
             if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")}
 
 

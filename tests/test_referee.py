@@ -34,13 +34,13 @@ def errors(cell):
     return [o for o in cell.outputs if o.output_type == "error"]
 
 
-SOURCE = 'hidden_test("softmax", softmax, "random")'
+SOURCE = 'test("softmax", softmax, "random")'
 
 
 def test_the_grader_writes_fresh_data_into_the_call():
     run_a, _ = referee.prepare(SOURCE)
     run_b, _ = referee.prepare(SOURCE)
-    assert run_a.startswith('hidden_test("softmax", softmax, "random", calls="') and run_a != run_b
+    assert run_a.startswith('test("softmax", softmax, "random", calls="') and run_a != run_b
     assert referee.prepare("print(1)") == ("print(1)", None)
 
 

@@ -19,7 +19,6 @@ import contextlib
 import io
 import multiprocessing
 import os
-import re
 import sys
 from dataclasses import dataclass
 
@@ -46,9 +45,6 @@ class Rate:
         return self.failed == (self.students if self.expected_to_fail else 0)
 
 
-VISIBLE = re.compile(r'visible_test\(\s*"(\w+)"\s*,\s*(\w+)\s*,\s*"(\w+)"\s*\)')
-
-
 def test_cells(assignment):
     """[(grade_id, [visible (exercise, function, part)], hidden (exercise, function, part))] of the
     assignment's graded test cells with a hidden call, in notebook order."""
@@ -56,7 +52,7 @@ def test_cells(assignment):
     for cell in course.read_notebook(course.REPO, "source", assignment).cells:
         match = referee.CALL.search(cell.source) if cell.cell_type == "code" else None
         if match:
-            visible = [m.groups() for m in VISIBLE.finditer(cell.source)]
+            visible = [m.groups() for m in referee.CALL.finditer(cell.source)]
             found.append((cell.metadata["nbgrader"]["grade_id"], visible, match.groups()))
     return found
 

@@ -1,17 +1,18 @@
 """The referee: hidden tests decided in the grader's process, out of the student's reach.
 
-A hidden test cell holds one call, `hidden_test("softmax", softmax, "random")`. When nbgrader
-grades, the referee (run by `preprocessors.GraderExecute`, in nbgrader's own process) draws the
-data for that call and writes it into the cell as it runs:
+A test cell holds one call, `test("softmax", softmax, "random")` (`ninja_runner.test`: the visible test on
+the exercise's fixed data, then the hidden one). When nbgrader grades, the referee (run by
+`preprocessors.GraderExecute`, in nbgrader's own process) draws the hidden data for that call and writes it
+into the cell as it runs:
 
-    hidden_test("softmax", softmax, "random", calls="<base64 npz>")
+    test("softmax", softmax, "random", calls="<base64 npz>")
 
-The kernel then only runs the student's function on that data and displays the returned
+The kernel then runs the student's function on that data and displays the returned
 arrays (`hidden.ANSWERS_MIME`). The referee takes them out of the cell's outputs, reads them
 with bounded work (`answers.py`: one message, uncompressed, shaped as the call allows, within
 the notebook's budget), judges them with the exercise's rules, and leaves in the cell either
 nothing (full marks) or one error with the verdict. Whatever the student's code patched in its kernel (numpy, the
-checkers, IPython's error display, `hidden_test` itself), the verdict never came from there:
+checkers, IPython's error display, `test` itself), the verdict never came from there:
 the most it can do is send wrong answers or none.
 
 The data comes from a seed keyed by the course secret, the student, the assignment and the
@@ -44,7 +45,7 @@ from ninja_runner.verdict import Verdict
 from . import answers as reading
 from .printable import printable
 
-CALL = re.compile(r'hidden_test\(\s*"(\w+)"\s*,\s*(\w+)\s*,\s*"(\w+)"\s*\)')
+CALL = re.compile(r'(?<![\w.])test\(\s*"(\w+)"\s*,\s*(\w+)\s*,\s*"(\w+)"\s*\)')   # a test cell's one call
 
 
 class Test:
@@ -63,7 +64,7 @@ class Test:
 
     def inject(self, match):
         data = wire.dumps(self.sent())
-        return f'hidden_test("{self.name}", {match.group(2)}, "{self.part}", calls="{data}")'
+        return f'test("{self.name}", {match.group(2)}, "{self.part}", calls="{data}")'
 
     def judged(self, message, budget):
         """The verdict on one answer message: refused unread (`answers.read`) or judged."""

@@ -4,7 +4,7 @@ A case file holds the graded functions a student wrote (whole `def`s, as they wo
 in the answer cells) and, for calibration, what the autograder must conclude:
 
     '''Sums the loss instead of averaging it.'''
-    FAILS = ["test_nll_visible", "test_nll_random"]   # every other test must get full marks
+    FAILS = ["test_nll_random"]   # every other test must get full marks
     MAY_FAIL = ["test_trains_xor"]   # optional: tests a wrong answer may pass or fail by chance
     KERNEL_LEVEL = True              # optional: the answer works on the kernel (tampers, hangs, crashes, runs
                                      # finite differences against the clock), not on the data: only grading

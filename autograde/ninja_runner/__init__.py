@@ -1,9 +1,13 @@
 """What a graded test cell calls: the course's runner, the only course code besides the student package that a
 graded kernel imports.
 
-    from ninja_runner import visible_test, hidden_test
-    visible_test(name, student_fn, part)   # judged here, on the exercise's fixed data (`visible`)
-    hidden_test(name, student_fn, part)    # judged by the grader, on data it draws (`hidden`)
+    from ninja_runner import test
+    test("softmax", softmax, "random")    # the whole test cell
+
+`test` judges the student's function here, on the exercise's fixed data (`visible_test`: it raises with the
+diagnosis, so Validate fails where the grade would), then hands it the data the grader draws (`hidden_test`:
+judged by the referee, out of the kernel's reach). What is hidden is that data, keyed per student, not a
+second copy of the call.
 
 - `exercises/`: every graded function's declaration (`judging.Exercise`), one module per assignment: its
   graded cells and points, its visible and hidden calls, its reference and named mistakes;
@@ -18,4 +22,11 @@ the grade); the grader's side (`ninja_autograde`, the referee) is never importab
 from .hidden import ANSWERS_MIME, hidden_test
 from .visible import VERDICT_MIME, visible_test
 
-__all__ = ["ANSWERS_MIME", "VERDICT_MIME", "hidden_test", "visible_test"]
+__all__ = ["ANSWERS_MIME", "VERDICT_MIME", "hidden_test", "test", "visible_test"]
+
+
+def test(name, student_fn, part, calls=None):
+    """A graded test cell: the visible test, then the hidden one (`calls`: the data the referee wrote into the
+    call when grading)."""
+    visible_test(name, student_fn, part)
+    hidden_test(name, student_fn, part, calls)

@@ -1,6 +1,6 @@
 """The visible test of a graded test cell: the student's function judged on the exercise's fixed data, in the kernel.
 
-    visible_test("softmax", softmax, "random")     # in a graded test cell, before its hidden part
+    visible_test("softmax", softmax, "random")     # the first half of a test cell's `test(...)`
 
 A visible test runs the student's function on fixed data chosen to expose the classic mistakes
 (coordinates that interact and a step other than the default for central differences, N > 1 and

@@ -1,5 +1,5 @@
 """2 000 display outputs (each costs the grader about a millisecond to receive), a megabyte of HTML, and <script> in HTML, SVG, Markdown and JavaScript outputs."""
-FAILS = ["test_nll_visible", "test_nll_random", "test_nll_extreme"]
+FAILS = ["test_nll_random", "test_nll_extreme"]
 
 
 def nll_loss(z, y):

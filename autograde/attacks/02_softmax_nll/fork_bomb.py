@@ -1,5 +1,5 @@
 """Forks until the process cap stops it (RLIMIT_NPROC, or the kernel's pids cgroup for a root grader; 300 at most); the children would sleep on after grading."""
-FAILS = ["test_nll_visible", "test_nll_random", "test_nll_extreme"]
+FAILS = ["test_nll_random", "test_nll_extreme"]
 
 
 def nll_loss(z, y):

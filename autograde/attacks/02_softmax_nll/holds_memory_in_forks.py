@@ -1,7 +1,7 @@
 """Four forks each fill and hold 1 GiB, under the 2 GiB each process may address (RLIMIT_AS): 4 GiB together
 against the kernel's 2 GiB. The kernel's memory cgroup counts every process of the jail: forks are killed
 at the cap, and the cell says the memory limit. Had all four held, nll_loss would turn correct (a full grade)."""
-FAILS = ["test_nll_visible", "test_nll_random", "test_nll_extreme"]
+FAILS = ["test_nll_random", "test_nll_extreme"]
 
 
 def nll_loss(z, y):

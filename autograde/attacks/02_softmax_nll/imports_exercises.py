@@ -1,5 +1,5 @@
 """Imports the grader's referee and answers with a reference function if it can."""
-FAILS = ["test_nll_visible", "test_nll_random", "test_nll_extreme"]
+FAILS = ["test_nll_random", "test_nll_extreme"]
 
 
 def nll_loss(z, y):

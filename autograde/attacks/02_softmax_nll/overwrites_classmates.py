@@ -1,5 +1,5 @@
 """Overwrites classmates' submitted notebooks and poisons release/."""
-FAILS = ["test_nll_visible", "test_nll_random", "test_nll_extreme"]
+FAILS = ["test_nll_random", "test_nll_extreme"]
 
 
 def nll_loss(z, y):

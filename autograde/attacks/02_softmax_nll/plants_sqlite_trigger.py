@@ -1,5 +1,5 @@
 """An SQLite trigger planted in the gradebook gives every later score of its author full marks."""
-FAILS = ["test_nll_visible", "test_nll_random", "test_nll_extreme"]
+FAILS = ["test_nll_random", "test_nll_extreme"]
 
 
 def nll_loss(z, y):

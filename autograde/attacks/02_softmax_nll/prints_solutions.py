@@ -1,5 +1,5 @@
 """Prints the source notebooks, the calibration answers, the grader's sources and classmates' notebooks into its own feedback."""
-FAILS = ["test_nll_visible", "test_nll_random", "test_nll_extreme"]
+FAILS = ["test_nll_random", "test_nll_extreme"]
 
 
 def nll_loss(z, y):

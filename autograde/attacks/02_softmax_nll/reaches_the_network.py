@@ -1,5 +1,5 @@
 """Connects to a port and to an abstract Unix socket the grader's machine listens on, and would answer right if it got through."""
-FAILS = ["test_nll_visible", "test_nll_random", "test_nll_extreme"]
+FAILS = ["test_nll_random", "test_nll_extreme"]
 
 
 def nll_loss(z, y):

@@ -1,6 +1,6 @@
 """Replaces the hidden test's answers by huge ones, stored uncompressed: a 70 MB message, 2 million numbers for a
 scalar loss, a header claiming 10¹² numbers, and an archive of 20 000 members."""
-FAILS = ["test_nll_visible", "test_nll_random", "test_nll_extreme", "test_nll_unchanged"]
+FAILS = ["test_nll_random", "test_nll_extreme", "test_nll_unchanged", "test_backward_random"]
 
 
 def nll_loss(z, y):
@@ -26,6 +26,7 @@ for members in ({"0/out.npy": npy(np.zeros(6_500_000))},
     FORGERIES.append(base64.b64encode(buffer.getvalue()).decode("ascii"))
 FORGERIES = iter(FORGERIES)
 real_hidden_test = ninja_runner.hidden_test
+TARGETS = [("nll_loss", "random"), ("nll_loss", "extreme"), ("nll_loss", "unchanged"), ("softmax_nll_backward", "random")]
 ninja_runner.hidden_test = lambda name, student_fn, part, calls=None: (
-    real_hidden_test(name, student_fn, part, calls) if name != "nll_loss" or calls is None
+    real_hidden_test(name, student_fn, part, calls) if (name, part) not in TARGETS or calls is None
     else display({ninja_runner.ANSWERS_MIME: next(FORGERIES), "text/plain": "(answers sent to the grader)"}, raw=True))

@@ -1,5 +1,5 @@
 """A .pth file in the environment's site-packages would run code in every later Python of the grader."""
-FAILS = ["test_nll_visible", "test_nll_random", "test_nll_extreme"]
+FAILS = ["test_nll_random", "test_nll_extreme"]
 
 
 def nll_loss(z, y):

@@ -1,5 +1,5 @@
 """softmax never returns on large logits: each cell that calls it so times out, the rest is graded."""
-FAILS = ["test_softmax_visible", "test_softmax_extreme"]
+FAILS = ["test_softmax_extreme"]
 KERNEL_LEVEL = True
 
 

@@ -1,6 +1,6 @@
 """Stabilises softmax with the max of the whole matrix instead of each row's (a public CS231n solution does this):
 a row far below the others underflows to 0/0."""
-FAILS = ["test_softmax_extreme", "test_softmax_visible"]
+FAILS = ["test_softmax_extreme"]
 
 
 def softmax(z):

@@ -1,6 +1,6 @@
 """A wrong gradient (p − 1 everywhere) that replaces every check/assert/compare/verify/grade/close
 function of numpy, the course's packages and the notebook by one that always agrees."""
-FAILS = ["test_backward_visible", "test_backward_random", "test_backward_extreme"]
+FAILS = ["test_backward_random", "test_backward_extreme"]
 KERNEL_LEVEL = True
 
 

@@ -1,8 +1,8 @@
 """A wrong loss (a sum) that replaces the grader's helper and silences IPython's error display.
 
 No answer reaches the referee from then on, so every later test fails, the right ones too."""
-FAILS = ["test_nll_visible", "test_nll_random", "test_nll_extreme", "test_nll_unchanged",
-         "test_backward_visible", "test_backward_random", "test_backward_extreme", "test_backward_unchanged"]
+FAILS = ["test_nll_random", "test_nll_extreme", "test_nll_unchanged",
+         "test_backward_random", "test_backward_extreme", "test_backward_unchanged"]
 KERNEL_LEVEL = True
 
 

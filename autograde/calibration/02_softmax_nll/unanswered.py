@@ -1,7 +1,7 @@
 """Submits the release notebook untouched: every test fails, nothing crashes."""
-FAILS = ["test_softmax_visible", "test_softmax_random", "test_softmax_extreme", "test_softmax_unchanged",
-         "test_nll_visible", "test_nll_random", "test_nll_extreme", "test_nll_unchanged",
-         "test_backward_visible", "test_backward_random", "test_backward_extreme", "test_backward_unchanged"]
+FAILS = ["test_softmax_random", "test_softmax_extreme", "test_softmax_unchanged",
+         "test_nll_random", "test_nll_extreme", "test_nll_unchanged",
+         "test_backward_random", "test_backward_extreme", "test_backward_unchanged"]
 
 
 def softmax(z):

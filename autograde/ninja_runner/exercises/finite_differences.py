@@ -12,8 +12,7 @@ from . import Assignment
 
 class CentralDifference(Exercise):
     name = "central_difference"
-    cells = (GradedCell("test_central_difference_visible", "values", 1),
-             GradedCell("test_central_difference_values", "values", 2),
+    cells = (GradedCell("test_central_difference_values", "values", 3),
              GradedCell("test_central_difference_eps", "eps", 1),
              GradedCell("test_central_difference_unchanged", "unchanged", 1))
     what = {"values": "functions whose coordinates interact, two shapes",

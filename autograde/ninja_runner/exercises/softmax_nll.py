@@ -15,7 +15,7 @@ WHAT = {"random": "the lesson's worked example (N = 1) and a batch of N = 4, K =
 
 
 def _cells(short):
-    return (GradedCell(f"test_{short}_visible", "random", 1), GradedCell(f"test_{short}_random", "random", 2),
+    return (GradedCell(f"test_{short}_random", "random", 3),
             GradedCell(f"test_{short}_extreme", "extreme", 1), GradedCell(f"test_{short}_unchanged", "unchanged", 1))
 
 
