@@ -52,7 +52,7 @@ def backward_passes(names):
 
 @functools.cache
 def draw(seed):
-    """The hidden training test's calls drawn from seed (finding solvable runs costs a second each)."""
+    """The hidden training test's calls drawn from seed."""
     return EXERCISES["mlp_relu_backward"].hidden(np.random.default_rng(seed), "train")
 
 

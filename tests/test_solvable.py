@@ -1,4 +1,4 @@
-"""The training test hands out only XOR runs that right gradient descent solves (`ninja_runner.exercises._xor`)."""
+"""The training test holds against a student only XOR runs right gradient descent solves (`ninja_runner.exercises._xor`)."""
 from pathlib import Path
 
 import numpy as np
@@ -31,19 +31,19 @@ def test_its_gradient_is_the_lab_assistants_finite_differences_of_the_course_for
         assert np.allclose(fast[name], numerical_gradient(loss, params[name]), atol=1e-8)
 
 
-def test_a_run_right_gradient_descent_cannot_solve_is_never_handed_out():
+def test_a_run_right_gradient_descent_cannot_solve_is_never_held_against_a_student():
+    """STUCK, drawn for a student, fails a right backward pass: the run does not count, and a right answer passes;
+    a wrong one still fails on the runs it does not solve."""
     trained, (_, X, y) = runner.train_xor(right_backward(), STUCK, XOR_STEPS, XOR_LR), xor_run(STUCK)
     assert np.mean(nets.predict(trained, X) == y) < TRAIN_ACCURACY   # a right backward pass fails this run
-    assert solvable.accuracy(STUCK) < solvable.SOLVED
-
-    class Draws:   # a generator whose first draw is the stuck run
-        def __init__(self):
-            self.seeds = iter([STUCK, 7])
-
-        def integers(self, high):
-            return next(self.seeds)
-
-    assert solvable.draw(Draws(), 1) == [7]
+    assert not solvable.solvable(STUCK)
+    exercise = EXERCISES["mlp_relu_backward"]
+    calls = [solvable.xor_call(STUCK), solvable.xor_call(0)]
+    right = right_backward()
+    assert exercise.judge("train", calls, [runner.run(right, c) for c in calls], [{}, {}]).passed
+    half = lambda params, cache, y: {k: g / 100 for k, g in right(params, cache, y).items()}   # too small a step
+    verdict = exercise.judge("train", calls, [runner.run(half, c) for c in calls], [{}, {}])
+    assert verdict.mistake == "does-not-learn" and "network 2 of 2" in verdict.message
 
 
 def test_the_visible_tests_runs_are_solvable():

@@ -2,9 +2,11 @@
 
 Lesson 04's training test asks every network it hands out to reach 95 % accuracy. Right gradient
 descent itself leaves about one run in 600 stuck (near 75 %: two quadrants merged), and a student
-whose keyed data held such a run would fail on every regrade. So the referee draws only runs it has
-first trained itself, to `SOLVED` accuracy, with gradients from finite differences of the loss: no
-backward pass is written here, and a right one passes every network it is given.
+whose keyed data held such a run would fail on every regrade. So a run the student's backward pass
+leaves below 95 % is held against it only when the referee's own training reaches `SOLVED` accuracy
+on it (`solvable`), with gradients from finite differences of the loss: no backward pass is written
+here, and a right one passes every network it is given. That check costs about a second a run, and
+only a run a student failed pays it: a right answer's grading trains nothing here.
 
 Training by finite differences costs 84 losses a step (θ ± eps for 42 parameters); they are cheap
 because a nudge to one parameter moves one thing: W1[d, j] or b1[j] moves hidden unit j only, and
@@ -73,11 +75,6 @@ def accuracy(seed):
     return float(np.mean(nets.predict(params, X) == y))
 
 
-def draw(rng, runs):
-    """`runs` seeds of training runs, each one right gradient descent solves."""
-    seeds = []
-    while len(seeds) < runs:
-        seed = int(rng.integers(2**31))
-        if accuracy(seed) >= SOLVED:
-            seeds.append(seed)
-    return seeds
+def solvable(seed):
+    """Whether right gradient descent solves the training test's run `seed` (to `SOLVED` accuracy)."""
+    return accuracy(seed) >= SOLVED
