@@ -4,11 +4,11 @@
     report = check_gradients(loss_fn, params, grads)
 
     from backprop_ninja import check_backward          # the course's networks, with the named mistakes
-    check_backward(mlp_tanh_backward, "mlp_tanh", params, X, y)
-    check_layer(batchnorm_backward, batchnorm_forward, {"x": x, "gamma": gamma, "beta": beta}, dout)
+    check_backward(backward, "mlp_tanh", params, X, y)   # backward(params, cache, y): your backward pass
+    check_layer(layer_backward, batchnorm_forward, {"x": x, "gamma": gamma, "beta": beta}, dout)
 
     from backprop_ninja import first_wrong_line        # each line on its own: which one holds the mistake
-    first_wrong_line(mlp_tanh_backward, "mlp_tanh", params, X, y)
+    first_wrong_line(backward, "mlp_tanh", params, X, y)
 """
 
 from .gradcheck import check_gradients, Report

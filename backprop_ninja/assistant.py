@@ -1,7 +1,7 @@
 """The lab assistant for the course's networks and layers (the general one is `gradcheck.check_gradients`).
 
-    check_backward(mlp_tanh_backward, "mlp_tanh", params, X, y)   # in a check cell: the whole table
-    check_layer(batchnorm_backward, batchnorm_forward, {"x": x, "gamma": gamma, "beta": beta}, dout)   # one layer
+    check_backward(backward, "mlp_tanh", params, X, y)   # your backward pass of a course network: the whole table
+    check_layer(layer_backward, batchnorm_forward, {"x": x, "gamma": gamma, "beta": beta}, dout)   # one layer
 
 and the two rules a backward pass is held to besides its values: `check_shapes` (a gradient per
 parameter, shaped like it) and `changed_arrays` (which inputs it modified), which the grader applies too.

@@ -1,4 +1,4 @@
-"""Test functions built from plain arrays: f for `central_difference`, a backward pass for `gradient_descent`.
+"""Test functions built from plain arrays: an f for lesson 01's finite differences, a backward pass for 04's loop.
 
 The grader (and the visible tests) draw the coefficients; the student's kernel rebuilds the same f from them:
 

@@ -13,7 +13,7 @@ gradient the student did not return is checked against the loss instead. The fir
 holds the mistake: the binary search over your own derivation, done for you. (A tensor against the loss,
 `check_whole`, is also the row of `check_backward`: both read the network as the same pieces.)
 
-    lines = first_wrong_line(mlp_tanh_backward, "mlp_tanh", params, X, y)
+    lines = first_wrong_line(backward, "mlp_tanh", params, X, y)   # your backward pass of the network
     lines.first        # the first wrong line's gradient, "dz1" say, or None
     lines              # in a notebook: the computational graph coloured line by line, then a table
     lines.explore()    # a widget: pick a line, read its verdict
