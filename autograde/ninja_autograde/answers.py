@@ -27,6 +27,7 @@ import numpy as np
 
 from backprop_ninja import scale
 from ninja_runner import wire
+from ninja_runner.calls import kind
 
 NUMBERS = "biuf"            # dtype kinds an answer may hold: booleans, integers (signed, unsigned), floats
 TEXT = ("error", "mistake")  # the members that hold text: what went wrong when a call gave no answer, and its id
@@ -118,7 +119,7 @@ def _distinct(names):
 
 def _elements(call):
     """The elements a call stands for: its arrays, and the network its recipe describes, if any."""
-    return sum(np.size(v) for v in wire.flatten(call).values()) + (scale.parameters(call) if "network" in call else 0)
+    return sum(np.size(v) for v in wire.flatten(call).values()) + (scale.parameters(call) if kind(call) == "scale" else 0)
 
 
 def _array(archive, info, name, left):

@@ -1,12 +1,11 @@
 """How a graded test cell runs the student's function on a call: alike for the visible test and the grader's kernel.
 
-A call is a dict of arrays (`Exercise.visible`, `Exercise.hidden`): its arguments in order (`arguments`:
-f and backward rebuilt, numbers as Python numbers; keys starting with `_` stay with the referee). A call
-with "network" is a scale call (`scale`: a network of a million parameters, run within a time budget,
-only the tensor it keeps returned); one with "train" a training run by the test's own loop (`train_xor`,
-`train_sequences`, which rebuild their run from a seed and take no data of the caller's); one with
-log_every > 0 reads the log lines the function prints (`printed_log`). `outcome` is what came back, as
-arrays of numbers, or the `Mistake` of what went wrong; `after` the inputs it had to leave unchanged.
+A call (`Exercise.visible`, `Exercise.hidden`) is of one of the kinds `calls.kind` tells apart: an ordinary
+call on its arguments (`arguments`: f and backward rebuilt, numbers as Python numbers), a scale call
+(`scale`: a network of a million parameters, run within a time budget, only the tensor it keeps returned), a
+training run by the test's own loop (`train_xor`, `train_sequences`, which rebuild their run from a seed and
+take no data of the caller's), or a call whose printed log is read (`printed_log`). `outcome` is what came
+back, as arrays of numbers, or the `Mistake` of what went wrong; `after` the inputs it had to leave unchanged.
 """
 
 import contextlib
@@ -23,6 +22,7 @@ from backprop_ninja.diagnose import Mistake
 from backprop_ninja.functions import make, weight_decay
 from backprop_ninja.mistakes import raised
 
+from .calls import kind
 from .exercises._xor import xor_run
 from .exercises.batchnorm import capstone_run
 
@@ -68,13 +68,14 @@ def run(student_fn, call):
     """What student_fn returns for the call: on a scale call only the tensor tested, on a training call the
     parameters trained with it as the backward pass (by the test's own loop), on a call that asks for a
     log (log_every > 0) the log lines it prints (`printed_log`)."""
-    if int(call.get("log_every", 0)):
+    how = kind(call)
+    if how == "log":
         return printed_log(student_fn, call)
-    if "network" in call:
+    if how == "scale":
         out = _in_time(float(call["budget"]), student_fn, *scale.arguments(call))
         keep = str(call["keep"]) if "keep" in call else None
         return {keep: out[keep]} if isinstance(out, dict) and keep in out else out
-    if "train" in call:
+    if how == "train":
         trainer = {"xor": train_xor, "sequences": train_sequences}[str(call["train"])]
         return trainer(student_fn, *arguments({k: v for k, v in call.items() if k != "train"}))
     return student_fn(*arguments(call))

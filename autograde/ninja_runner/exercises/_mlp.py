@@ -15,6 +15,7 @@ from backprop_ninja import data, mistakes, nets, scale
 from backprop_ninja.gradcheck import round_off
 from backprop_ninja.probe import NETWORKS, Probe
 
+from ..calls import kind
 from ..judging import Exercise, GradedCell, NumericalGradients, at_scale, describe, unchanged_verdict
 from ..verdict import PASSED, Verdict
 from . import _xor
@@ -110,8 +111,8 @@ class MLPBackward(Exercise):
     def _judge_training(self, calls, outputs):
         """The training test: each XOR network trained with the backward pass, then dW1 on the large
         network (finite differences train a small network well; they cannot answer that)."""
-        networks = sum("train" in call for call in calls)
-        for i, (call, trained) in enumerate((c, o) for c, o in zip(calls, outputs) if "train" in c):
+        networks = sum(kind(call) == "train" for call in calls)
+        for i, (call, trained) in enumerate((c, o) for c, o in zip(calls, outputs) if kind(c) == "train"):
             if isinstance(trained, str):
                 return describe(trained, "training failed: ")
             params, X, y = xor_run(int(call["seed"]))
@@ -124,14 +125,14 @@ class MLPBackward(Exercise):
                                f"backward pass reaches {TRAIN_ACCURACY:.0%} on every network", "",
                                {"accuracy": accuracy})
         for call, got in zip(calls, outputs):
-            if "network" in call:
+            if kind(call) == "scale":
                 verdict = describe(got) if isinstance(got, str) else self._judge_at_scale(str(call["keep"]), call, got)
                 if not verdict.passed:
                     return verdict
         return PASSED
 
     def judge_one(self, part, call, got):
-        return self._judge_at_scale(part, call, got) if "network" in call else super().judge_one(part, call, got)
+        return self._judge_at_scale(part, call, got) if kind(call) == "scale" else super().judge_one(part, call, got)
 
     def _judge_at_scale(self, part, call, got):
         """The part's tensor on the large network, along random directions and its own (cheap for the referee)."""

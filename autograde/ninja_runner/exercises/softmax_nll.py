@@ -6,6 +6,7 @@ from backprop_ninja import data, mistakes, nets, scale
 from backprop_ninja.diagnose import Mistake
 from backprop_ninja.gradcheck import numerical_gradient, round_off
 
+from ..calls import kind
 from ..judging import Exercise, GradedCell, at_scale
 from . import Assignment
 
@@ -122,7 +123,7 @@ class SoftmaxNLLBackward(Exercise):
         return [named[id] for id in ("p-minus-one", "one-hot-off-by-one", "missing-over-n", "sign-flipped")]
 
     def judge_one(self, part, call, got):
-        if "network" not in call:
+        if kind(call) != "scale":
             return super().judge_one(part, call, got)
         z, y = scale.arguments(call)
         return at_scale(lambda: nets.nll(nets.log_softmax(z), y), z, None if isinstance(got, dict) else got,
