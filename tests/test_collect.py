@@ -329,7 +329,9 @@ def test_a_submission_over_its_caps_is_refused(tmp_path):
     course_dir, folders = one_account_exchange(tmp_path, ["many", "large"])
     for i in range(5):
         (folders["many"] / f"part{i}.txt").write_text("x")
-    (folders["large"] / "weights.npy").write_bytes(bytes(3000))
+    notebook = (folders["large"] / NB).stat().st_size
+    assert notebook < 20_000   # each file under the cap of 21 kB set below, both together over it
+    (folders["large"] / "weights.npy").write_bytes(bytes(22_000 - notebook))
     output = collect_as_one_account(course_dir, "--SafeCollect.max_entries=6", "--CourseDirectory.max_dir_size=21")
     named = [line for line in output.splitlines() if "Refused a submission" in line]
     assert len(named) == 2, output
