@@ -1,7 +1,8 @@
 """What `nbgrader generate_feedback` may show a student of a test cell: its verdict, never its insides.
 
-Hidden-test regions are cut from the test cells (nbgrader's ClearHiddenTests, as in the release notebook)
-and a failed test's traceback is cut to its last line, the verdict: which tensor, the max error and the
+A test cell is one call whose hidden data the referee wrote in only while it ran (its source is the release's
+again); should an instructor add a hidden-test region, nbgrader's ClearHiddenTests cuts it as in the release
+notebook. A failed test's traceback is cut to its last line, the verdict: which tensor, the max error and the
 likely mistake, as a sentence. Each test's title and verdict go into the cell's metadata for the page's
 index (`feedback.FeedbackExporter`), the verdict as the grader stored it with the grades
 (`gradebook.stored`), never parsed back from the notebook.
