@@ -13,7 +13,8 @@ second copy of the call.
   graded cells and points, its visible and hidden calls, its reference and named mistakes;
 - `judging`: how answers are judged, for the visible tests and the grader's referee alike; `verdict` what
   a judged test is;
-- `runner`: how the student's function is run on a call; `wire`: how arrays travel to the grader.
+- `calls`: what a call is (its kind, how its arguments travel, which inputs must stay unchanged); `runner`: how
+  the student's function is run on one; `wire`: how arrays travel to the grader.
 
 Students install it with the student package (the visible tests run in their kernel: Validate agrees with
 the grade); the grader's side (`ninja_autograde`, the referee) is never importable in a graded kernel.

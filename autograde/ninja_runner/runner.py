@@ -19,10 +19,9 @@ import numpy as np
 from backprop_ninja import nets, scale
 from backprop_ninja.assistant import check_shapes
 from backprop_ninja.diagnose import Mistake
-from backprop_ninja.functions import make, weight_decay
 from backprop_ninja.mistakes import raised
 
-from .calls import kind
+from .calls import ARGUMENTS, INPUTS, kind
 from .exercises._xor import xor_run
 from .exercises.batchnorm import capstone_run
 
@@ -31,16 +30,13 @@ _float64, _asarray = np.float64, np.asarray
 
 
 def arguments(call):
-    """A call's arguments as the student's function takes them: f and backward rebuilt, numbers as Python numbers."""
-    def argument(key, value):
-        if key == "f":
-            return make(value)
-        if key == "backward":
-            return weight_decay(float(value))
-        if key in ("eps", "lr"):
-            return float(value)
-        return int(value) if key in ("steps", "seed", "batch", "log_every") else value
-    return [argument(k, v) for k, v in call.items() if not k.startswith("_")]
+    """A call's arguments as the student's function takes them, in order, each converted as `calls.ARGUMENTS`
+    says (f and backward rebuilt from their coefficients, numbers as Python numbers; the rest arrays)."""
+    return [ARGUMENTS.get(k, _as_is)(v) for k, v in call.items() if not k.startswith("_")]
+
+
+def _as_is(value):
+    return value
 
 
 class OverBudget(BaseException):
@@ -155,9 +151,6 @@ def train_sequences(backward, seed, steps, lr, batch):
         gradients = backward(params, nets.mlp_bn_forward(params, X[i], y[i])[1], y[i])
         params = {k: params[k] - lr * gradients[k] for k in params}
     return params
-
-
-INPUTS = ("z", "y", "x", "params", "cache", "dout")   # the arguments a graded function must leave unchanged
 
 
 def after(call):
