@@ -91,6 +91,10 @@ c.GraderExecute.notebook_output_chars = 64 * 1024**2   # output the grader holds
 # The jail refuses to grade where bubblewrap does not work. Only if you accept that every submission
 # runs as you, with the gradebook and solutions in reach: c.GraderKernelManager.jail = "none"
 
+# `nbgrader export`: the final grades in reports/grades.csv (never committed), only of the assignments students
+# have received, every field safe to open in a spreadsheet (autograde/ninja_autograde/export.py).
+c.ExportApp.plugin_class = "ninja_autograde.export.GradesCsv"
+
 # Late work: the due date is the assignment's in the gradebook (`nbgrader db assignment add ASSIGNMENT
 # --duedate=...`). "none" keeps a late submission's points and records how late it was (the grade report
 # shows it); "zero" gives it no points.

@@ -149,7 +149,8 @@ def test_every_student_is_graded_with_the_written_answers(term):
         assert float(row["seconds_late"]) == round(late[student])
     assert float(rows["ada"]["autograded"]) == float(rows["ada"]["autograded_max"])
     assert float(rows["linus"]["autograded"]) == 0 < float(rows["alan"]["autograded"]) < float(rows["alan"]["autograded_max"])
-    with open(t.course / "grades.csv") as f:      # nbgrader export: the same totals
+    assert not (t.course / "grades.csv").exists()   # nbgrader export writes where reports go, never beside the code
+    with open(t.course / "reports" / "grades.csv") as f:      # nbgrader export: the same totals
         exported = {row["student_id"]: float(row["score"]) for row in csv.DictReader(f)
                     if row["assignment"] == assignment}
     assert exported == nbgrader_scores
