@@ -41,9 +41,12 @@ test-saturated: $(STAMP)
 demo: $(STAMP)
 	$(PY) -m ninja_autograde.demo
 
-## make lab: JupyterLab on the course
+## make lab: JupyterLab on the course (as root too: then with --allow-root, and said so)
+AS_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
+ROOT_NOTE := make lab: running as root; JupyterLab starts with --allow-root and the notebooks run in it run as root
 lab: $(STAMP)
-	$(VENV)/bin/jupyter lab --notebook-dir=$(CURDIR)
+	@$(if $(AS_ROOT),echo "$(ROOT_NOTE)")
+	$(VENV)/bin/jupyter lab --notebook-dir=$(CURDIR) $(AS_ROOT)
 
 ## make release: regenerate release/ from source/ with nbgrader
 release: $(STAMP)
