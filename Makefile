@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: test demo lab release calibrate benchmark kit test-hub test-calibration test-validate test-regrade test-saturated clean
+.PHONY: test demo lab release calibrate benchmark kit test-hub test-attacks test-calibration test-validate test-regrade test-saturated clean
 
 $(STAMP): pyproject.toml autograde/pyproject.toml
 	python3 -m venv $(VENV)
@@ -13,11 +13,17 @@ $(STAMP): pyproject.toml autograde/pyproject.toml
 	touch $(STAMP)
 
 ## make test: the whole suite (package, grading pipeline, notebooks with nbval, browser), but for the slow
-## suites below; CI runs make test, then make test-calibration, test-validate, test-regrade and test-saturated
+## suites below; CI runs make test, then make test-attacks, test-calibration, test-validate, test-regrade and
+## test-saturated
 test: $(STAMP)
-	$(PY) -m pytest tests source --nbval-lax --ignore=tests/test_calibration.py --ignore=tests/test_validate.py \
-		--ignore=tests/test_regrade.py --ignore=tests/test_saturated.py
+	$(PY) -m pytest tests source --nbval-lax --ignore=tests/test_jail.py --ignore=tests/test_calibration.py \
+		--ignore=tests/test_validate.py --ignore=tests/test_regrade.py --ignore=tests/test_saturated.py
 	$(PY) -m pytest notebooks --nbval
+
+## make test-attacks: the jail, and the attack class (autograde/attacks/) graded through it by backprop-ninja grade
+## and by plain nbgrader autograde, every case as expected and no classmate touched (about 6 minutes)
+test-attacks: $(STAMP)
+	$(PY) -m pytest tests/test_jail.py
 
 ## make test-calibration: the calibration class of every assignment autograded through nbgrader, each case judged as
 ## expected, and its feedback shows verdicts and the first-wrong-line picture, never the hidden tests (about 10 minutes)
