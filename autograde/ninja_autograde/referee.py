@@ -18,8 +18,8 @@ the most it can do is send wrong answers or none.
 The data comes from a seed keyed by the course secret, the student, the assignment and the
 test (`secret.seed`): a regrade draws exactly the same data, another student different data.
 Without a seed it comes from the operating system's randomness: so it does when the referee runs as a
-process of its own for a hidden test cell run outside grading (the source notebooks under nbval, an
-instructor trying a cell in JupyterLab):
+process of its own for `hidden_test` called by hand outside grading (an instructor trying a hidden test
+in JupyterLab, the tests; a test cell's `test` runs only its visible part there):
 
     python -I -m ninja_autograde.referee EXERCISE PART
 

@@ -5,9 +5,9 @@ graded kernel imports.
     test("softmax", softmax, "random")    # the whole test cell
 
 `test` judges the student's function here, on the exercise's fixed data (`visible_test`: it raises with the
-diagnosis, so Validate fails where the grade would), then hands it the data the grader draws (`hidden_test`:
-judged by the referee, out of the kernel's reach). What is hidden is that data, keyed per student, not a
-second copy of the call.
+diagnosis, so Validate fails where the grade would), then, when graded, hands it the data the grader draws
+(`hidden_test`: judged by the referee, out of the kernel's reach). What is hidden is that data, keyed per
+student, not a second copy of the call.
 
 - `exercises/`: every graded function's declaration (`judging.Exercise`), one module per assignment: its
   graded cells and points, its visible and hidden calls, its reference and named mistakes;
@@ -27,7 +27,9 @@ __all__ = ["ANSWERS_MIME", "VERDICT_MIME", "hidden_test", "test", "visible_test"
 
 
 def test(name, student_fn, part, calls=None):
-    """A graded test cell: the visible test, then the hidden one (`calls`: the data the referee wrote into the
-    call when grading)."""
+    """A graded test cell: the visible test; when graded, then the hidden one (`calls`: the data the referee
+    wrote into the call). Anywhere else (Validate, a student's kernel, the source notebooks under nbval) the
+    visible test alone, so Validate means the same wherever it runs."""
     visible_test(name, student_fn, part)
-    hidden_test(name, student_fn, part, calls)
+    if calls is not None:
+        hidden_test(name, student_fn, part, calls)

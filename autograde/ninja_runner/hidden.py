@@ -2,14 +2,12 @@
 
 When nbgrader grades, the referee (`ninja_autograde.referee`, in the grader's process) has written the
 test data into the cell's call (`calls=`): the student's function runs on it and the returned
-arrays are displayed for the referee, who decides. Run beside the grader's side but outside grading
-(the source notebooks under nbval, an instructor trying a cell), the data and the verdict come from a
-judge process (`python -m ninja_autograde.referee`) and a failed test raises here. In a student's
-kernel, which has no referee, the hidden test waits for grading. Nothing here knows a solution, a
-reference or a verdict.
+arrays are displayed for the referee, who decides. Called without data (an instructor trying a hidden
+test by hand, the tests), the data and the verdict come from a judge process (`python -m
+ninja_autograde.referee`, which needs the grader's side installed) and a failed test raises here. A test
+cell's `test` calls it only when graded. Nothing here knows a solution, a reference or a verdict.
 """
 
-import importlib.util
 import json
 import subprocess
 import sys
@@ -30,8 +28,6 @@ def hidden_test(name, student_fn, part, calls=None):
 
         answers = {i: answer(student_fn, call) for i, call in wire.loads(calls).items()}
         display({ANSWERS_MIME: wire.dumps(answers), "text/plain": "(answers sent to the grader)"}, raw=True)
-        return
-    if not _referee_installed():   # a student's kernel: graded later, on fresh data
         return
     judge = subprocess.Popen([sys.executable, "-I", "-m", "ninja_autograde.referee", name, part],
                              stdin=subprocess.PIPE, stdout=subprocess.PIPE)
@@ -56,9 +52,3 @@ def answer(student_fn, call):
         return {"error": _array(out), "mistake": _array(out.id)}
     return {"out": out, "after": after(call)}
 
-
-def _referee_installed():
-    try:
-        return importlib.util.find_spec("ninja_autograde.referee") is not None
-    except ImportError:
-        return False
